@@ -1,0 +1,25 @@
+package io.hpl.server.model;
+
+import io.hpl.server.data.DatasetSchema;
+
+/**
+ * Everything needed to compute mean and σ² for a row, free of any engine: the training side
+ * produces it from DJL arrays, the export side turns it into one ONNX graph.
+ * mean(x) = target.mean + target.std · regressor(features.standardise(x)).
+ */
+public record TrainedModel(
+        DatasetSchema schema,
+        Standardizer features,
+        Mlp regressor,
+        TargetScale target,
+        VarianceModel variance) {
+    public TrainedModel {
+        if (features.width() != schema.encodedWidth() || regressor.inputs() != schema.encodedWidth()) {
+            throw new IllegalArgumentException("schema width " + schema.encodedWidth() + ", standardizer "
+                    + features.width() + ", regressor " + regressor.inputs() + " do not agree");
+        }
+        if (regressor.outputs() != 1) {
+            throw new IllegalArgumentException("the regressor must have one output");
+        }
+    }
+}
