@@ -8,5 +8,6 @@ public enum ErrorKind {
     FAILED_PRECONDITION,
     RESOURCE_EXHAUSTED,
     UNAVAILABLE,
+    UNIMPLEMENTED,
     INTERNAL
 }

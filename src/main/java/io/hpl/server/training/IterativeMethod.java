@@ -1,0 +1,129 @@
+package io.hpl.server.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.evaluation.RegressionMetrics;
+import io.hpl.server.model.TrainedModel;
+import io.hpl.server.model.VarianceModel;
+import io.hpl.server.training.nn.RegressorNetwork;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * The loop every method shares: prepare the data, build f_θ, run the method's steps with progress
+ * reports, then calibrate σ² on the held-out labelled rows. Methods supply only their session.
+ * All native arrays of a run belong to one manager closed at the end; each step's temporaries to a
+ * sub-manager closed after the step, so memory stays flat however long the run.
+ */
+public abstract class IterativeMethod implements TrainingMethod {
+
+    protected abstract MethodSession open(SessionContext context);
+
+    /** The view settings of this method (supervised methods use the weak view only). */
+    protected TabularViews views(HyperParameters hp, PreparedData data, io.hpl.server.data.DatasetSchema schema,
+                                 Random random) {
+        return new TabularViews(hp.get(CommonHyperParameters.WEAK_NOISE), 0, 0, TabularViews.groupsOf(schema), random);
+    }
+
+    @Override
+    public final TrainingOutcome train(TrainingRun run) {
+        HyperParameters hp = run.hyperParameters();
+        PreparedData data = PreparedData.prepare(run.table(), hp.get(CommonHyperParameters.CALIBRATION_FRACTION), run.seed());
+        if (semiSupervised() && data.unlabelledX().length == 0) {
+            throw io.hpl.server.errors.HplException.precondition("method " + name()
+                    + " learns from unlabelled rows, and the dataset has none (rows with an empty target)");
+        }
+        Engine engine = Engine.getEngine("PyTorch"); // loads the natives before any JniUtils call
+        // Grad mode is thread-local in PyTorch and DJL only clears it on the thread that loaded the engine.
+        JniUtils.setGradMode(false);
+        engine.setRandomSeed((int) run.seed()); // dropout masks
+        Random random = new Random(run.seed());
+        long iterations = hp.get(CommonHyperParameters.ITERATIONS);
+        int progressEvery = hp.get(CommonHyperParameters.PROGRESS_EVERY);
+        try (NDManager job = NDManager.newBaseManager(run.device(), "PyTorch")) {
+            RegressorNetwork network = new RegressorNetwork(job, data.width(), hp.get(CommonHyperParameters.HIDDEN_LAYERS),
+                    hp.get(CommonHyperParameters.DROPOUT), random);
+            TabularViews views = views(hp, data, run.table().schema(), random);
+            MethodSession session = open(new SessionContext(job, network, data, hp, random, views));
+            long stepNanos = 0;
+            double lossSum = 0;
+            int lossCount = 0;
+            Map<String, Double> components = new HashMap<>();
+            for (long it = 1; it <= iterations; it++) {
+                if (run.cancelled().getAsBoolean()) {
+                    throw new TrainingCancelledException(it);
+                }
+                long start = System.nanoTime();
+                StepResult result;
+                try (NDManager scratch = job.newSubManager()) {
+                    result = session.step(scratch, it);
+                }
+                stepNanos += System.nanoTime() - start;
+                if (!Double.isFinite(result.loss())) {
+                    throw io.hpl.server.errors.HplException.precondition("training diverged at iteration " + it
+                            + " (loss " + result.loss() + "); lower the learning rate or the unlabelled weight");
+                }
+                lossSum += result.loss();
+                lossCount++;
+                components.putAll(result.components());
+                if (it % progressEvery == 0 || it == iterations) {
+                    double mae;
+                    try (NDManager scratch = job.newSubManager()) {
+                        mae = meanAbsoluteError(predict(scratch, network, data), data.calibrationY());
+                    }
+                    run.progress().accept(new TrainingProgress(it, iterations, lossSum / lossCount, mae, Map.copyOf(components)));
+                    lossSum = 0;
+                    lossCount = 0;
+                }
+            }
+            return finish(run, data, network, session, stepNanos / 1e6 / iterations, components, job);
+        }
+    }
+
+    private TrainingOutcome finish(TrainingRun run, PreparedData data, RegressorNetwork network, MethodSession session,
+                                   double millisPerIteration, Map<String, Double> diagnostics, NDManager job) {
+        try (NDManager scratch = job.newSubManager()) {
+            double[] mean = predict(scratch, network, data);
+            double[] raw = session.rawVariance(scratch, calibrationRows(scratch, data));
+            // Errors are in target units, so the scale also carries the target's variance.
+            double scale = VarianceCalibration.scale(data.calibrationY(), mean, raw);
+            double[] variance = new double[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                variance[i] = scale * raw[i];
+            }
+            Metrics metrics = RegressionMetrics.compute(data.calibrationY(), mean, variance);
+            VarianceModel varianceModel = session.variance(scale);
+            TrainedModel model = new TrainedModel(run.table().schema(), data.features(), network.snapshot(),
+                    data.target(), varianceModel);
+            return new TrainingOutcome(model, metrics, data.labelledX().length, data.unlabelledX().length,
+                    data.calibrationY().length, millisPerIteration, Map.copyOf(diagnostics));
+        }
+    }
+
+    private static NDArray calibrationRows(NDManager scratch, PreparedData data) {
+        return TabularViews.plain(scratch, data.calibrationX(), IntStream.range(0, data.calibrationX().length).toArray());
+    }
+
+    /** Eval-mode predictions on the calibration rows, in target units. */
+    private static double[] predict(NDManager scratch, RegressorNetwork network, PreparedData data) {
+        float[] out = network.predict(calibrationRows(scratch, data), false).toFloatArray();
+        double[] mean = new double[out.length];
+        for (int i = 0; i < out.length; i++) {
+            mean[i] = data.target().mean() + data.target().std() * out[i];
+        }
+        return mean;
+    }
+
+    private static double meanAbsoluteError(double[] prediction, double[] y) {
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += Math.abs(prediction[i] - y[i]);
+        }
+        return sum / y.length;
+    }
+}

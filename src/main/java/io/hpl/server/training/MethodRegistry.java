@@ -1,0 +1,47 @@
+package io.hpl.server.training;
+
+import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.training.method.SupervisedMethod;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The training methods this server offers, by name. */
+public final class MethodRegistry {
+    private final Map<MethodName, TrainingMethod> methods = new EnumMap<>(MethodName.class);
+
+    public MethodRegistry(List<TrainingMethod> available) {
+        available.forEach(m -> methods.put(m.name(), m));
+    }
+
+    public static MethodRegistry standard() {
+        return new MethodRegistry(List.of(new SupervisedMethod()));
+    }
+
+    public Optional<TrainingMethod> find(MethodName name) {
+        return Optional.ofNullable(methods.get(name));
+    }
+
+    public TrainingMethod get(MethodName name) {
+        return find(name).orElseThrow(() -> new HplException(ErrorKind.UNIMPLEMENTED, "method " + name
+                + " is not available on this server; available: " + methods.keySet()));
+    }
+
+    public Collection<TrainingMethod> all() {
+        return methods.values();
+    }
+
+    /**
+     * The method used when a request names none: the best semi-supervised method when the dataset
+     * has unlabelled rows, else supervised training.
+     */
+    public MethodName defaultFor(long unlabelledRows) {
+        if (unlabelledRows > 0 && methods.containsKey(MethodName.HPL)) {
+            return MethodName.HPL;
+        }
+        return MethodName.SUPERVISED;
+    }
+}

@@ -1,0 +1,121 @@
+package io.hpl.server.training;
+
+import io.hpl.server.data.Table;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.model.Standardizer;
+import io.hpl.server.model.TargetScale;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A table split and scaled for training, the one place where that happens.
+ * Labelled rows are split into training rows and held-out calibration rows (σ² and validation
+ * metrics are measured there, never on rows the network has fitted). Features are standardised
+ * with mean/std over every training row, labelled and unlabelled (one-hot inputs are left as
+ * 0/1); the target with the labelled training rows' mean/std (population std).
+ */
+public record PreparedData(
+        Standardizer features,
+        TargetScale target,
+        float[][] labelledX,
+        float[] labelledY,
+        float[][] unlabelledX,
+        float[][] calibrationX,
+        double[] calibrationY) {
+
+    public int width() {
+        return features.width();
+    }
+
+    public static PreparedData prepare(Table table, double calibrationFraction, long seed) {
+        List<Integer> labelled = new ArrayList<>();
+        List<Integer> unlabelled = new ArrayList<>();
+        for (int i = 0; i < table.rows(); i++) {
+            (Double.isNaN(table.y()[i]) ? unlabelled : labelled).add(i);
+        }
+        int calibrationCount = (int) Math.max(1, Math.round(calibrationFraction * labelled.size()));
+        if (labelled.size() - calibrationCount < 2) {
+            throw HplException.precondition("the dataset has " + labelled.size() + " labelled rows; training needs at least "
+                    + (2 + calibrationCount) + " (2 to train on and " + calibrationCount
+                    + " held out to calibrate sigma^2 with calibration_fraction " + calibrationFraction + ")");
+        }
+        Collections.shuffle(labelled, new Random(seed * 0x9E3779B97F4A7C15L + 17));
+        List<Integer> calibration = labelled.subList(0, calibrationCount);
+        List<Integer> training = labelled.subList(calibrationCount, labelled.size());
+
+        List<Integer> featureRows = new ArrayList<>(training);
+        featureRows.addAll(unlabelled);
+        Standardizer standardizer = fitStandardizer(table, featureRows);
+        TargetScale target = fitTarget(table, training);
+
+        float[] y = new float[training.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) ((table.y()[training.get(i)] - target.mean()) / target.std());
+        }
+        double[] calibrationY = calibration.stream().mapToDouble(i -> table.y()[i]).toArray();
+        return new PreparedData(standardizer, target,
+                standardise(table, training, standardizer), y,
+                standardise(table, unlabelled, standardizer),
+                standardise(table, calibration, standardizer), calibrationY);
+    }
+
+    private static Standardizer fitStandardizer(Table table, List<Integer> rows) {
+        int d = table.schema().encodedWidth();
+        boolean[] oneHot = table.schema().oneHotMask();
+        float[] mean = new float[d];
+        float[] std = new float[d];
+        for (int j = 0; j < d; j++) {
+            if (oneHot[j]) {
+                std[j] = 1f; // indicators stay 0/1
+                continue;
+            }
+            double sum = 0;
+            for (int i : rows) {
+                sum += table.x()[i][j];
+            }
+            double m = sum / rows.size();
+            double ss = 0;
+            for (int i : rows) {
+                double dx = table.x()[i][j] - m;
+                ss += dx * dx;
+            }
+            double s = Math.sqrt(ss / rows.size());
+            mean[j] = (float) m;
+            std[j] = s > 1e-12 ? (float) s : 1f; // a constant column carries no information; avoid 0/0
+        }
+        return new Standardizer(mean, std);
+    }
+
+    private static TargetScale fitTarget(Table table, List<Integer> rows) {
+        double sum = 0;
+        for (int i : rows) {
+            sum += table.y()[i];
+        }
+        double m = sum / rows.size();
+        double ss = 0;
+        for (int i : rows) {
+            ss += (table.y()[i] - m) * (table.y()[i] - m);
+        }
+        double s = Math.sqrt(ss / rows.size());
+        return new TargetScale(m, s > 1e-12 ? s : 1.0);
+    }
+
+    private static float[][] standardise(Table table, List<Integer> rows, Standardizer s) {
+        float[][] out = new float[rows.size()][];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = standardiseRow(table.x()[rows.get(r)], s);
+        }
+        return out;
+    }
+
+    /** The same arithmetic, in float32, that the exported ONNX graph does (Sub, then Div). */
+    public static float[] standardiseRow(float[] raw, Standardizer s) {
+        float[] out = new float[raw.length];
+        for (int j = 0; j < raw.length; j++) {
+            out[j] = (raw[j] - s.mean()[j]) / s.std()[j];
+        }
+        return out;
+    }
+}

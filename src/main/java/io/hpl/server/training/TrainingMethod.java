@@ -1,0 +1,17 @@
+package io.hpl.server.training;
+
+import java.util.List;
+
+/** One way to train a regressor, with its declared hyperparameters (see {@link MethodRegistry}). */
+public interface TrainingMethod {
+    MethodName name();
+
+    String description();
+
+    List<HyperParameter<?>> hyperParameters();
+
+    /** Whether the method learns from unlabelled rows (and so needs some). */
+    boolean semiSupervised();
+
+    TrainingOutcome train(TrainingRun run);
+}
