@@ -1,0 +1,196 @@
+package io.hpl.server.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hpl.server.errors.HplException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Model versions on the local file system: {@code models/<name>/<version>/} holds model.onnx and
+ * model.json. A version is published with one atomic rename (see {@link StoreFiles}); a directory
+ * without model.json is never listed.
+ */
+public final class ModelStore {
+    static final String ONNX = "model.onnx";
+    static final String METADATA = "model.json";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final Path models;
+    private final Path tmp;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final PublishHook hook;
+
+    /** Called between writing a version aside and renaming it into place; tests use it to simulate a crash. */
+    interface PublishHook {
+        void beforeRename(Path staged) throws IOException;
+    }
+
+    public ModelStore(Path root) {
+        this(root, staged -> { });
+    }
+
+    ModelStore(Path root, PublishHook hook) {
+        this.models = root.resolve("models");
+        this.tmp = root.resolve("tmp").resolve("models");
+        this.hook = hook;
+        StoreFiles.clearTemp(tmp);
+    }
+
+    public static void validateName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw HplException.invalid("model_name '" + name + "' is not valid: use 1 to 64 letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit");
+        }
+    }
+
+    /** Publishes a new version of {@code draft.name()}; returns the record as stored. */
+    public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx) {
+        validateName(draft.name());
+        int version = latestVersion(draft.name()).orElse(0) + 1;
+        ModelRecord record = draft.published(version, sha256(onnx), onnx.length,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        Path staged = null;
+        try {
+            staged = StoreFiles.newTempDir(tmp);
+            StoreFiles.writeDurably(staged.resolve(ONNX), onnx);
+            StoreFiles.writeDurably(staged.resolve(METADATA), json.writeValueAsBytes(record));
+            hook.beforeRename(staged);
+            StoreFiles.moveAtomically(staged, versionDir(draft.name(), version));
+            return record;
+        } catch (IOException e) {
+            if (staged != null) {
+                StoreFiles.deleteRecursively(staged);
+            }
+            throw new UncheckedIOException("cannot publish model " + draft.name() + " version " + version, e);
+        }
+    }
+
+    /** Version 0 means the latest. */
+    public Optional<ModelRecord> find(String name, int version) {
+        validateName(name);
+        if (version < 0) {
+            throw HplException.invalid("version must be 0 (latest) or positive, got " + version);
+        }
+        Optional<Integer> resolved = version == 0 ? latestVersion(name) : Optional.of(version);
+        return resolved.flatMap(v -> read(versionDir(name, v)));
+    }
+
+    public ModelRecord get(String name, int version) {
+        return find(name, version).orElseThrow(() -> HplException.notFound(version == 0
+                ? "model '" + name + "' not found"
+                : "model '" + name + "' has no version " + version + versionsHint(name)));
+    }
+
+    private String versionsHint(String name) {
+        List<Integer> versions = versions(name);
+        return versions.isEmpty() ? " (no such model)" : " (versions: " + versions + ")";
+    }
+
+    /** Every version of every model (or of one model when {@code name} is non-empty), by name then version. */
+    public List<ModelRecord> list(String name) {
+        List<String> names = new ArrayList<>();
+        if (name != null && !name.isEmpty()) {
+            validateName(name);
+            names.add(name);
+        } else if (Files.isDirectory(models)) {
+            try (Stream<Path> dirs = Files.list(models)) {
+                dirs.map(p -> p.getFileName().toString()).filter(n -> NAME.matcher(n).matches()).sorted().forEach(names::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        List<ModelRecord> records = new ArrayList<>();
+        for (String n : names) {
+            for (int v : versions(n)) {
+                read(versionDir(n, v)).ifPresent(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** Deletes one version, or every version when {@code version} is 0; returns how many went. */
+    public synchronized int delete(String name, int version) {
+        get(name, version == 0 ? 0 : version); // NOT_FOUND when there is nothing to delete
+        List<Integer> doomed = version == 0 ? versions(name) : List.of(version);
+        try {
+            for (int v : doomed) {
+                StoreFiles.retire(versionDir(name, v), tmp);
+            }
+            if (versions(name).isEmpty()) {
+                Files.deleteIfExists(models.resolve(name));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete model " + name, e);
+        }
+        return doomed.size();
+    }
+
+    public byte[] readOnnx(ModelRecord record) {
+        try {
+            return Files.readAllBytes(versionDir(record.name(), record.version()).resolve(ONNX));
+        } catch (IOException e) {
+            throw HplException.notFound("model '" + record.name() + "' version " + record.version() + " was deleted");
+        }
+    }
+
+    private Optional<Integer> latestVersion(String name) {
+        List<Integer> versions = versions(name);
+        return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+    }
+
+    /** Published versions only: directories with their metadata in place, ascending. */
+    private List<Integer> versions(String name) {
+        Path dir = models.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> Files.isRegularFile(p.resolve(METADATA)))
+                    .map(p -> p.getFileName().toString())
+                    .filter(s -> s.matches("[1-9][0-9]{0,8}"))
+                    .map(Integer::parseInt)
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Optional<ModelRecord> read(Path versionDir) {
+        Path file = versionDir.resolve(METADATA);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), ModelRecord.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable model metadata " + file, e);
+        }
+    }
+
+    private Path versionDir(String name, int version) {
+        return models.resolve(name).resolve(Integer.toString(version));
+    }
+
+    static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

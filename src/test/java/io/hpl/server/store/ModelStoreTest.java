@@ -1,0 +1,104 @@
+package io.hpl.server.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hpl.server.data.Column;
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.training.MethodName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelStoreTest {
+    @TempDir
+    Path root;
+
+    static ModelRecord draft(String name) {
+        return new ModelRecord(name, 0, MethodName.SUPERVISED, Map.of("iterations", "10"), 3, "ds-1", "abc",
+                new DatasetSchema("y", List.of(Column.numeric("a")), List.of()),
+                new Metrics(10, 0.1, 0.2, 0.9, 1.0, 0.9, Double.NaN), null, null, 0, "constant", 8, 0, 2, 1.5);
+    }
+
+    @Test
+    void publishesNumberedVersionsAndReadsThemBack() {
+        ModelStore store = new ModelStore(root);
+        ModelRecord v1 = store.publish(draft("m"), new byte[] {1, 2, 3});
+        ModelRecord v2 = store.publish(draft("m"), new byte[] {4});
+        assertEquals(1, v1.version());
+        assertEquals(2, v2.version());
+        assertEquals(2, store.get("m", 0).version(), "version 0 is the latest");
+        assertArrayEquals(new byte[] {1, 2, 3}, store.readOnnx(store.get("m", 1)));
+        assertEquals(ModelStore.sha256(new byte[] {4}), store.get("m", 2).onnxSha256());
+        assertTrue(Double.isNaN(store.get("m", 1).calibrationMetrics().spearmanVarianceAbsError()));
+        assertEquals(2, store.list("").size());
+        // a new store over the same directory sees the same thing (restart)
+        assertEquals(2, new ModelStore(root).list("m").size());
+    }
+
+    @Test
+    void aFailedPublishIsInvisibleAndTheStoreStaysUsable() {
+        new ModelStore(root).publish(draft("m"), new byte[] {1});
+        ModelStore crashing = new ModelStore(root, staged -> {
+            assertTrue(Files.exists(staged.resolve(ModelStore.ONNX)), "files are fully written aside first");
+            throw new IOException("simulated crash");
+        });
+        assertThrows(UncheckedIOException.class, () -> crashing.publish(draft("m"), new byte[] {2}));
+        assertEquals(List.of(1), new ModelStore(root).list("m").stream().map(ModelRecord::version).toList());
+        assertEquals(2, new ModelStore(root).publish(draft("m"), new byte[] {3}).version());
+    }
+
+    @Test
+    void leftoversOfAKilledProcessAreRemovedAtStartAndHalfVersionsNeverList() throws IOException {
+        new ModelStore(root).publish(draft("m"), new byte[] {1});
+        Path leftover = Files.createDirectories(root.resolve("tmp/models/dead-writer"));
+        Files.write(leftover.resolve(ModelStore.ONNX), new byte[] {9});
+        Path half = Files.createDirectories(root.resolve("models/m/7"));
+        Files.write(half.resolve(ModelStore.ONNX), new byte[] {9}); // no model.json: not published
+
+        ModelStore store = new ModelStore(root);
+        assertFalse(Files.exists(leftover));
+        assertEquals(1, store.list("").size());
+        assertEquals(1, store.get("m", 0).version());
+    }
+
+    @Test
+    void deleteOneOrAllVersions() {
+        ModelStore store = new ModelStore(root);
+        store.publish(draft("m"), new byte[] {1});
+        store.publish(draft("m"), new byte[] {2});
+        store.publish(draft("m"), new byte[] {3});
+        assertEquals(1, store.delete("m", 2));
+        assertEquals(List.of(1, 3), store.list("m").stream().map(ModelRecord::version).toList());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(HplException.class, () -> store.get("m", 2)).kind());
+        assertEquals(2, store.delete("m", 0));
+        assertTrue(store.list("").isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(HplException.class, () -> store.delete("m", 0)).kind());
+    }
+
+    @Test
+    void badNamesAreInvalidArguments() {
+        ModelStore store = new ModelStore(root);
+        for (String bad : new String[] {"", "../etc", "a/b", ".hidden", "x".repeat(65)}) {
+            HplException e = assertThrows(HplException.class, () -> store.publish(draft(bad), new byte[] {1}), bad);
+            assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            assertTrue(files.noneMatch(p -> p.toString().contains("etc")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
