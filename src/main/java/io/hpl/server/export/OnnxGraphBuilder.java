@@ -75,12 +75,16 @@ public final class OnnxGraphBuilder {
 
     /** Adds a one-output node whose output gets a fresh name derived from {@code outputBase}. */
     public String node(String opType, List<String> inputs, String outputBase, AttributeProto... attributes) {
-        return namedNode(opType, inputs, uniqueName(outputBase), attributes);
+        return addNode(opType, inputs, uniqueName(outputBase), attributes);
     }
 
     /** Adds a one-output node whose output is exactly {@code output} (e.g. a graph output name). */
     public String namedNode(String opType, List<String> inputs, String output, AttributeProto... attributes) {
         reserve(output);
+        return addNode(opType, inputs, output, attributes);
+    }
+
+    private String addNode(String opType, List<String> inputs, String output, AttributeProto... attributes) {
         graph.addNode(NodeProto.newBuilder()
                 .setName(output)
                 .setOpType(opType)
