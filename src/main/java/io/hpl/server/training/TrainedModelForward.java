@@ -1,0 +1,81 @@
+package io.hpl.server.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import io.hpl.server.model.ConstantVariance;
+import io.hpl.server.model.DenseLayer;
+import io.hpl.server.model.Mlp;
+import io.hpl.server.model.Predictions;
+import io.hpl.server.model.TrainedModel;
+import io.hpl.server.model.VarianceModel;
+
+/**
+ * The training side's forward pass of a {@link TrainedModel}, in float32 with DJL NDArrays. It
+ * computes exactly what the exported ONNX graph computes (same ops, same order), so comparing
+ * the two checks the export.
+ */
+public final class TrainedModelForward {
+    private TrainedModelForward() {
+    }
+
+    /** Arrays live in a sub-manager of {@code manager} that is closed before this returns. */
+    public static Predictions predict(NDManager manager, TrainedModel model, float[][] rows) {
+        int width = model.schema().encodedWidth();
+        float[] flat = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != width) {
+                throw new IllegalArgumentException("row " + i + " has " + rows[i].length
+                        + " features, the model takes " + width);
+            }
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        // Grad mode is thread-local in PyTorch and on by default on fresh threads: without this,
+        // inference on a worker thread would record an autograd graph. Restored for the caller.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(flat, new Shape(rows.length, width));
+            NDArray standardised = x.sub(m.create(model.features().mean()))
+                    .div(m.create(model.features().std()));
+            NDArray out = forwardMlp(m, model.regressor(), standardised).reshape(-1);
+            NDArray mean = out.mul((float) model.target().std()).add((float) model.target().mean());
+            NDArray variance = variance(m, model.variance(), mean);
+            return new Predictions(toDoubles(mean), toDoubles(variance));
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** [N, inputs] → [N, outputs]; weights are [out][in] as in PyTorch's Linear, hence the transpose. */
+    static NDArray forwardMlp(NDManager m, Mlp mlp, NDArray input) {
+        NDArray h = input;
+        for (int i = 0; i < mlp.layers().size(); i++) {
+            DenseLayer layer = mlp.layers().get(i);
+            NDArray w = m.create(layer.weight(), new Shape(layer.outputs(), layer.inputs()));
+            h = h.matMul(w.transpose()).add(m.create(layer.bias()));
+            if (i < mlp.layers().size() - 1) {
+                h = h.maximum(0f);
+            }
+        }
+        return h;
+    }
+
+    /** One branch per VarianceModel variant, mirroring OnnxModelWriter (no pattern switch in Java 17). */
+    private static NDArray variance(NDManager m, VarianceModel variance, NDArray mean) {
+        if (variance instanceof ConstantVariance constant) {
+            return m.full(mean.getShape(), (float) constant.variance());
+        }
+        throw new IllegalArgumentException("no forward pass for variance model " + variance.getClass().getName());
+    }
+
+    private static double[] toDoubles(NDArray array) {
+        float[] values = array.toFloatArray();
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,118 @@
+package io.hpl.server.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxModelMetadata;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.hpl.server.export.onnx.ModelProto;
+import io.hpl.server.model.Predictions;
+import io.hpl.server.model.RandomModels;
+import io.hpl.server.model.TrainedModel;
+import io.hpl.server.serving.OnnxModelSession;
+import io.hpl.server.serving.OrtSessionFactory;
+import io.hpl.server.training.PyTorchEngine;
+import io.hpl.server.training.TrainedModelForward;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The exported graph, run by ONNX Runtime, must compute what the DJL forward pass computes. */
+class OnnxParityTest {
+    private static final Map<String, String> METADATA = Map.of(
+            "hpl.model_id", "m-0001",
+            "hpl.dataset_sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "hpl.trained_at", "2025-01-01T00:00:00Z",
+            "hpl.note", "σ² in squared target units");
+
+    private static final TrainedModel MODEL = RandomModels.model(42);
+    private static NDManager manager;
+    private static byte[] onnx;
+    private static OrtSessionFactory factory;
+
+    @BeforeAll
+    static void setUp() {
+        manager = PyTorchEngine.get().newBaseManager();
+        onnx = new OnnxModelWriter().write(MODEL, METADATA);
+        factory = new OrtSessionFactory(OrtSessionFactory.Device.CPU);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 256, 1000})
+    void ortMatchesDjl(int n) throws Exception {
+        float[][] rows = RandomModels.rows(MODEL, 7 + n, n);
+        Predictions djl = TrainedModelForward.predict(manager, MODEL, rows);
+        Predictions ort;
+        try (OnnxModelSession session = factory.open(onnx)) {
+            ort = session.predict(rows);
+        }
+        assertEquals(n, djl.size());
+        assertEquals(n, ort.size());
+        double maxMean = maxDiff(djl.mean(), ort.mean(), "mean");
+        double maxVariance = maxDiff(djl.variance(), ort.variance(), "variance");
+        System.out.printf("N=%d max |DJL-ORT|: mean %.3g (max relative %.3g), variance %.3g%n",
+                n, maxMean, maxRelative(djl.mean(), ort.mean()), maxVariance);
+    }
+
+    @Test
+    void modelCarriesMetadataNamesAndShapes() throws Exception {
+        ModelProto proto = ModelProto.parseFrom(onnx);
+        assertEquals(8, proto.getIrVersion());
+        assertEquals(17, proto.getOpsetImport(0).getVersion());
+
+        int width = MODEL.schema().encodedWidth();
+        try (OrtSession session = factory.createSession(onnx)) {
+            OnnxModelMetadata metadata = session.getMetadata();
+            assertEquals(METADATA, metadata.getCustomMetadata());
+            assertEquals("hpl-server", metadata.getProducerName());
+            assertTrue(metadata.getDescription().contains(MODEL.variance().definition()));
+
+            assertEquals(List.of("x"), List.copyOf(session.getInputNames()));
+            assertEquals(List.of("mean", "variance"), List.copyOf(session.getOutputNames()));
+            assertFloatTensor(session.getInputInfo().get("x"), -1, width);
+            assertFloatTensor(session.getOutputInfo().get("mean"), -1);
+            assertFloatTensor(session.getOutputInfo().get("variance"), -1);
+        }
+    }
+
+    private static void assertFloatTensor(NodeInfo info, long... shape) {
+        TensorInfo tensor = (TensorInfo) info.getInfo();
+        assertEquals(OnnxJavaType.FLOAT, tensor.type);
+        assertArrayEquals(shape, tensor.getShape());
+    }
+
+    private static double maxRelative(double[] a, double[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
+        }
+        return max;
+    }
+
+    /** Asserts |a − b| ≤ 1e-5·(1 + |a|) elementwise and returns the largest |a − b|. */
+    private static double maxDiff(double[] a, double[] b, String what) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            double diff = Math.abs(a[i] - b[i]);
+            assertTrue(Double.isFinite(a[i]) && Double.isFinite(b[i]), what + " row " + i + " not finite");
+            assertTrue(diff <= 1e-5 * (1 + Math.abs(a[i])),
+                    what + " row " + i + ": DJL " + a[i] + " vs ORT " + b[i]);
+            max = Math.max(max, diff);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,93 @@
+package io.hpl.server.model;
+
+import io.hpl.server.data.Column;
+import io.hpl.server.data.ColumnKind;
+import io.hpl.server.data.DatasetSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Seeded random models and rows for engine-parity tests: numeric columns on very different
+ * scales (so standardisation matters) mixed with one-hot columns.
+ */
+public final class RandomModels {
+    /** Scale of each numeric column, by name. */
+    private static final String[] NUMERIC = {"tiny", "unit", "large", "huge"};
+    private static final double[] SCALE = {1e-3, 1.0, 1e4, 1e6};
+
+    public static final DatasetSchema SCHEMA = new DatasetSchema("price",
+            List.of(Column.numeric(NUMERIC[0]),
+                    Column.categorical("colour", List.of("blue", "green", "red")),
+                    Column.numeric(NUMERIC[1]),
+                    Column.numeric(NUMERIC[2]),
+                    Column.categorical("size", List.of("L", "M")),
+                    Column.numeric(NUMERIC[3])),
+            List.of("id"));
+
+    private RandomModels() {
+    }
+
+    /** d→32→32→1 MLP with He-uniform weights, a standardizer matching {@link #rows}, constant σ². */
+    public static TrainedModel model(long seed) {
+        Random random = new Random(seed);
+        int d = SCHEMA.encodedWidth();
+        float[] mean = new float[d];
+        float[] std = new float[d];
+        boolean[] oneHot = SCHEMA.oneHotMask();
+        int numeric = 0;
+        for (int j = 0; j < d; j++) {
+            if (oneHot[j]) {
+                mean[j] = 0.4f;
+                std[j] = (float) Math.sqrt(0.4 * 0.6);
+            } else {
+                double scale = SCALE[numeric++];
+                mean[j] = (float) (scale * random.nextGaussian());
+                std[j] = (float) (scale * (0.5 + random.nextDouble()));
+            }
+        }
+        Mlp mlp = new Mlp(List.of(dense(random, d, 32), dense(random, 32, 32), dense(random, 32, 1)));
+        return new TrainedModel(SCHEMA, new Standardizer(mean, std), mlp, new TargetScale(250.0, 40.0),
+                new ConstantVariance(12.5));
+    }
+
+    /** Rows around the model's standardizer: numeric ~ mean ± 2 std, one category hot per column. */
+    public static float[][] rows(TrainedModel model, long seed, int n) {
+        Random random = new Random(seed);
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
+            List<Float> row = new ArrayList<>();
+            int j = 0;
+            for (Column c : model.schema().features()) {
+                if (c.kind() == ColumnKind.NUMERIC) {
+                    row.add((float) (model.features().mean()[j] + 2 * model.features().std()[j] * random.nextGaussian()));
+                    j++;
+                } else {
+                    int hot = random.nextInt(c.categories().size());
+                    for (int k = 0; k < c.categories().size(); k++) {
+                        row.add(k == hot ? 1f : 0f);
+                    }
+                    j += c.categories().size();
+                }
+            }
+            rows[i] = new float[row.size()];
+            for (int k = 0; k < row.size(); k++) {
+                rows[i][k] = row.get(k);
+            }
+        }
+        return rows;
+    }
+
+    private static DenseLayer dense(Random random, int in, int out) {
+        float bound = (float) Math.sqrt(6.0 / in);
+        float[] w = new float[in * out];
+        float[] b = new float[out];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = bound * (2 * random.nextFloat() - 1);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = 0.1f * (2 * random.nextFloat() - 1);
+        }
+        return new DenseLayer(in, out, w, b);
+    }
+}

@@ -1,0 +1,82 @@
+package io.hpl.server.serving;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.hpl.server.export.OnnxModelWriter;
+import io.hpl.server.model.Predictions;
+import io.hpl.server.model.RandomModels;
+import io.hpl.server.model.TrainedModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OnnxModelSessionTest {
+    private final TrainedModel model = RandomModels.model(3);
+    private OnnxModelSession session;
+
+    @BeforeEach
+    void open() throws Exception {
+        byte[] onnx = new OnnxModelWriter().write(model, Map.of("hpl.model_id", "m-3"));
+        session = new OrtSessionFactory(OrtSessionFactory.Device.CPU).open(onnx);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        session.close();
+    }
+
+    @Test
+    void rejectsRowsOfTheWrongWidth() {
+        int width = model.schema().encodedWidth();
+        assertEquals(width, session.inputWidth());
+        float[][] rows = RandomModels.rows(model, 1, 4);
+        rows[2] = new float[width + 1];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> session.predict(rows));
+        assertEquals("row 2 has " + (width + 1) + " features, the model takes " + width, e.getMessage());
+    }
+
+    @Test
+    void emptyBatchGivesEmptyPredictions() throws Exception {
+        assertEquals(0, session.predict(new float[0][]).size());
+    }
+
+    @Test
+    void variancesAreTheConstant() throws Exception {
+        Predictions p = session.predict(RandomModels.rows(model, 2, 5));
+        assertArrayEquals(new double[] {12.5, 12.5, 12.5, 12.5, 12.5}, p.variance());
+    }
+
+    @Test
+    void concurrentPredictionsAgreeWithSequentialOnes() throws Exception {
+        float[][] rows = RandomModels.rows(model, 5, 64);
+        Predictions expected = session.predict(rows);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Predictions>> futures = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                futures.add(pool.submit(() -> session.predict(rows)));
+            }
+            for (Future<Predictions> f : futures) {
+                Predictions p = f.get();
+                assertArrayEquals(expected.mean(), p.mean());
+                assertArrayEquals(expected.variance(), p.variance());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void closedSessionRefusesToPredict() throws Exception {
+        session.close();
+        assertThrows(IllegalStateException.class, () -> session.predict(RandomModels.rows(model, 1, 1)));
+    }
+}
