@@ -38,7 +38,7 @@ public abstract class IterativeMethod implements TrainingMethod {
             throw io.hpl.server.errors.HplException.precondition("method " + name()
                     + " learns from unlabelled rows, and the dataset has none (rows with an empty target)");
         }
-        Engine engine = Engine.getEngine("PyTorch"); // loads the natives before any JniUtils call
+        Engine engine = PyTorchEngine.get(); // loads the natives before any JniUtils call
         // Grad mode is thread-local in PyTorch and DJL only clears it on the thread that loaded the engine.
         JniUtils.setGradMode(false);
         engine.setRandomSeed((int) run.seed()); // dropout masks
