@@ -1,0 +1,38 @@
+package io.hpl.server.config;
+
+import io.hpl.server.serving.OrtSessionFactory;
+import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.ModelStore;
+import io.hpl.server.training.MethodRegistry;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Builds the plain-Java components from configuration, so they stay free of CDI and testable alone. */
+public class Components {
+
+    @Produces
+    @Singleton
+    DatasetStore datasetStore(ServerConfig config) {
+        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes());
+    }
+
+    @Produces
+    @Singleton
+    ModelStore modelStore(ServerConfig config) {
+        return new ModelStore(Path.of(config.store().dir()));
+    }
+
+    @Produces
+    @Singleton
+    MethodRegistry methodRegistry() {
+        return MethodRegistry.standard();
+    }
+
+    @Produces
+    @Singleton
+    OrtSessionFactory ortSessionFactory(ServerConfig config) {
+        return new OrtSessionFactory(OrtSessionFactory.Device.valueOf(config.serving().device().toUpperCase(Locale.ROOT)));
+    }
+}

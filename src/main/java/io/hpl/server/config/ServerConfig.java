@@ -1,0 +1,61 @@
+package io.hpl.server.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every setting of hpl-server, under the prefix {@code hpl}; docs/operations.md lists them. */
+@ConfigMapping(prefix = "hpl")
+public interface ServerConfig {
+
+    Store store();
+
+    Upload upload();
+
+    Predict predict();
+
+    Training training();
+
+    Serving serving();
+
+    interface Store {
+        /** Root of the local model and dataset store. */
+        @WithDefault("hpl-data")
+        String dir();
+    }
+
+    interface Upload {
+        /** Largest dataset upload accepted, in bytes. */
+        @WithDefault("1073741824")
+        long maxBytes();
+    }
+
+    interface Predict {
+        /** Most rows in one Predict or inline Evaluate request. */
+        @WithDefault("10000")
+        int maxRows();
+    }
+
+    interface Training {
+        /** cpu, gpu, or auto (gpu when DJL sees one). */
+        @WithDefault("auto")
+        String device();
+
+        /** PyTorch intra-op threads for training; 1 is fastest for the small MLPs on a loaded machine. */
+        @WithDefault("1")
+        int threads();
+
+        /** Most jobs waiting behind the running one; more is RESOURCE_EXHAUSTED. */
+        @WithDefault("16")
+        int maxQueued();
+    }
+
+    interface Serving {
+        /** cpu or cuda: the ONNX Runtime execution provider. */
+        @WithDefault("cpu")
+        String device();
+
+        /** Model versions kept loaded in ONNX Runtime sessions (least recently used ones are closed). */
+        @WithDefault("32")
+        int maxLoadedModels();
+    }
+}
