@@ -27,9 +27,13 @@ import org.apache.commons.csv.CSVRecord;
  * together in memory.
  */
 final class CsvFile implements AutoCloseable {
-    /** RFC 4180, but blank lines (e.g. a trailing one) are skipped and cells are trimmed. */
+    /**
+     * RFC 4180 with cells trimmed. Blank lines (e.g. a trailing one) are skipped by
+     * {@link #forEachRow}, not by the parser: a parser that skips them silently would shift the
+     * line numbers of the rows after them.
+     */
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
-            .setIgnoreEmptyLines(true)
+            .setIgnoreEmptyLines(false)
             .setTrim(true)
             .get();
     private static final int BUFFER_CHARS = 1 << 16;
@@ -147,6 +151,9 @@ final class CsvFile implements AutoCloseable {
                 return rows;
             }
             CSVRecord record = records.next();
+            if (record.size() == 1 && record.get(0).isEmpty()) {
+                continue; // a blank line
+            }
             String rowLabel = "line " + line;
             if (record.size() != header.size()) {
                 throw HplException.invalid(rowLabel + ": expected " + header.size() + " cells (one per header column) but got "

@@ -117,6 +117,12 @@ class CsvDatasetReaderTest {
         rejects("a,b,y\n1,2,3\n\"x\ny\",2,3\n1,2,3,4\n", "line 5", "expected 3 cells", "got 4");
     }
 
+    @Test
+    void lineNumbersCountBlankLinesAndMultiLineCells() throws IOException {
+        rejects("a,y\n1,2\n\n\n3,x\n", "line 5, column 'y'");
+        rejects("k,y\n\"two\nlines\",1\n\r\nz,\"a\"\n", "line 5, column 'y'");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"NaN", "Inf", "inf", "-Infinity"})
     void nonFiniteTokenInNumericColumnIsRejectedNotTakenAsCategory(String token) throws IOException {

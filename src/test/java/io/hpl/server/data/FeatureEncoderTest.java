@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +33,7 @@ class FeatureEncoderTest {
     }
 
     private static Map<String, CellValue> with(String column, CellValue value) {
-        var cells = new java.util.HashMap<>(valid());
+        var cells = new HashMap<>(valid());
         cells.put(column, value);
         return cells;
     }
@@ -52,14 +55,14 @@ class FeatureEncoderTest {
     @Test
     void numberInCategoricalColumnIsReadAsItsCanonicalDecimalText() {
         float[] two = encoder.encodeRow("row 1", row(with("code", new CellValue.Number(2.0))));
-        assertArrayEquals(new float[] {0, 1, 0}, java.util.Arrays.copyOfRange(two, 4, 7));
+        assertArrayEquals(new float[] {0, 1, 0}, Arrays.copyOfRange(two, 4, 7));
         float[] twoAndHalf = encoder.encodeRow("row 1", row(with("code", new CellValue.Number(2.50))));
-        assertArrayEquals(new float[] {0, 0, 1}, java.util.Arrays.copyOfRange(twoAndHalf, 4, 7));
+        assertArrayEquals(new float[] {0, 0, 1}, Arrays.copyOfRange(twoAndHalf, 4, 7));
     }
 
     @Test
     void missingFeatureNamesRowAndColumn() {
-        var cells = new java.util.HashMap<>(valid());
+        var cells = new HashMap<>(valid());
         cells.remove("colour");
         String message = rejects(cells).getMessage();
         assertTrue(message.startsWith("row 7, column 'colour': missing value"), message);
@@ -101,7 +104,7 @@ class FeatureEncoderTest {
 
     @Test
     void unknownCategoryListIsShortened() {
-        List<String> many = java.util.stream.IntStream.range(0, 12).mapToObj(i -> "c" + (10 + i)).toList();
+        List<String> many = IntStream.range(0, 12).mapToObj(i -> "c" + (10 + i)).toList();
         var enc = new FeatureEncoder(new DatasetSchema("y", List.of(Column.categorical("k", many)), List.of()));
         HplException e = assertThrows(HplException.class,
                 () -> enc.encodeRow("row 1", row(Map.of("k", new CellValue.Text("zz")))));

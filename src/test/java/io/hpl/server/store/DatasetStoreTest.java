@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -49,7 +51,7 @@ class DatasetStoreTest {
     private static DatasetRecord upload(DatasetStore store, DatasetHeaderSpec header, byte[] bytes, int chunkSize) {
         try (DatasetUpload upload = store.begin(header)) {
             for (int from = 0; from < bytes.length; from += chunkSize) {
-                upload.append(java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunkSize)));
+                upload.append(Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunkSize)));
             }
             return upload.finish();
         }
@@ -154,7 +156,7 @@ class DatasetStoreTest {
         DatasetStore store = store();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Future<DatasetRecord>> results = new java.util.ArrayList<>();
+            List<Future<DatasetRecord>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 results.add(pool.submit(() -> upload(store, CSV)));
             }
@@ -297,7 +299,7 @@ class DatasetStoreTest {
                 InputStream in = Files.newInputStream(file)) {
             byte[] chunk = new byte[64 * 1024];
             for (int n; (n = in.read(chunk)) > 0; ) {
-                upload.append(n == chunk.length ? chunk.clone() : java.util.Arrays.copyOf(chunk, n));
+                upload.append(n == chunk.length ? chunk.clone() : Arrays.copyOf(chunk, n));
             }
             record = upload.finish();
         }
