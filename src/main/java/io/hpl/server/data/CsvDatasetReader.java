@@ -1,0 +1,93 @@
+package io.hpl.server.data;
+
+import io.hpl.server.errors.HplException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a CSV dataset (RFC 4180, UTF-8, header line first) into a {@link Table}. The schema is
+ * either inferred from the data ({@link SchemaInference}) or fixed by the options, e.g. a model's
+ * schema when scoring it on new data. Rows are encoded by {@link FeatureEncoder}; rows whose
+ * target cell is empty are unlabelled. Every error is an {@link HplException} naming the line and
+ * column at fault.
+ *
+ * <p>The file is streamed, once to read the rows and up to twice more to infer the schema, so its
+ * text is never held in memory; only the encoded table is. Stateless and thread-safe.
+ */
+public final class CsvDatasetReader {
+    /** How many header columns an unknown-column error lists. */
+    private static final int COLUMNS_SHOWN = 20;
+
+    public ParsedDataset read(Path csv, DatasetOptions options) {
+        List<String> header;
+        try (CsvFile file = CsvFile.open(csv)) {
+            header = file.header();
+        }
+        requireColumns(header, options);
+        DatasetSchema schema = options.schema()
+                .map(fixed -> withTarget(header, options.targetColumn(), fixed))
+                .orElseGet(() -> new SchemaInference(csv, header, options).infer());
+        return new ParsedDataset(encode(csv, schema));
+    }
+
+    /** Every column the options name must be in the header. */
+    private static void requireColumns(List<String> header, DatasetOptions options) {
+        requireColumn(header, "target column", options.targetColumn());
+        options.ignoreColumns().forEach(name -> requireColumn(header, "ignore column", name));
+        options.categoricalColumns().forEach(name -> requireColumn(header, "categorical column", name));
+        options.schema().ifPresent(fixed -> fixed.features()
+                .forEach(column -> requireColumn(header, "feature column of the model's schema", column.name())));
+    }
+
+    private static void requireColumn(List<String> header, String role, String name) {
+        if (!header.contains(name)) {
+            throw HplException.invalid(CsvFile.headerLabel() + ": " + role + " '" + name + "' is not in the header; columns: "
+                    + describe(header));
+        }
+    }
+
+    private static String describe(List<String> header) {
+        String shown = header.stream().limit(COLUMNS_SHOWN).collect(Collectors.joining(", "));
+        int more = header.size() - COLUMNS_SHOWN;
+        return more > 0 ? shown + " and " + more + " more" : shown;
+    }
+
+    /**
+     * The fixed schema's features with this file's target; every other column of the file is
+     * ignored.
+     */
+    private static DatasetSchema withTarget(List<String> header, String target, DatasetSchema fixed) {
+        List<String> featureNames = fixed.features().stream().map(Column::name).toList();
+        List<String> ignored = header.stream().filter(name -> !name.equals(target) && !featureNames.contains(name)).toList();
+        return new DatasetSchema(target, fixed.features(), ignored);
+    }
+
+    private static Table encode(Path csv, DatasetSchema schema) {
+        FeatureEncoder encoder = new FeatureEncoder(schema);
+        List<float[]> x = new ArrayList<>();
+        double[][] y = {new double[1024]}; // grown by doubling: boxing millions of targets would cost more than the table
+        long rows;
+        try (CsvFile file = CsvFile.open(csv)) {
+            rows = file.forEachRow(row -> {
+                int i = x.size();
+                x.add(encoder.encodeRow(row.label(), row::cell));
+                if (i == y[0].length) {
+                    y[0] = Arrays.copyOf(y[0], 2 * i);
+                }
+                y[0][i] = encoder.readTarget(row.label(), row::cell);
+            });
+        }
+        if (rows == 0) {
+            throw HplException.invalid("the CSV file has a header but no data rows");
+        }
+        Table table = new Table(schema, x.toArray(new float[0][]), Arrays.copyOf(y[0], x.size()));
+        if (table.labelledRows() == 0) {
+            throw HplException.precondition("no labelled rows: the target column '" + schema.targetColumn()
+                    + "' is empty in all " + rows + " rows; at least one row needs a target value");
+        }
+        return table;
+    }
+}

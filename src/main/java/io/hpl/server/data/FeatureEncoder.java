@@ -1,0 +1,141 @@
+package io.hpl.server.data;
+
+import io.hpl.server.errors.HplException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Turns one row of cells into model inputs with a fixed {@link DatasetSchema}: a numeric column
+ * becomes its value, a categorical column a one-hot block in the schema's category order. The
+ * CSV reader and the prediction path both use it, so a row is encoded the same way at training
+ * and at serving time. Errors are {@link HplException}s (INVALID_ARGUMENT) that name the row, by
+ * the label the caller passes (e.g. "line 12" or "row 3"), and the column.
+ */
+public final class FeatureEncoder {
+    /** How many known categories an unknown-category error lists. */
+    private static final int CATEGORIES_SHOWN = 5;
+
+    private final DatasetSchema schema;
+    /** Per feature column: its category → position in the one-hot block (empty for numeric columns). */
+    private final List<Map<String, Integer>> categoryIndex;
+
+    public FeatureEncoder(DatasetSchema schema) {
+        this.schema = schema;
+        this.categoryIndex = schema.features().stream().map(FeatureEncoder::indexOf).toList();
+    }
+
+    private static Map<String, Integer> indexOf(Column column) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < column.categories().size(); i++) {
+            index.put(column.categories().get(i), i);
+        }
+        return index;
+    }
+
+    public DatasetSchema schema() {
+        return schema;
+    }
+
+    /**
+     * Encodes one row.
+     *
+     * @param rowLabel names the row in error messages, e.g. "line 12"
+     * @param lookup   the cell of a column, by name; {@link CellValue#MISSING} when the row lacks it
+     * @return {@link DatasetSchema#encodedWidth()} values
+     */
+    public float[] encodeRow(String rowLabel, Function<String, CellValue> lookup) {
+        float[] out = new float[schema.encodedWidth()];
+        int offset = 0;
+        List<Column> features = schema.features();
+        for (int c = 0; c < features.size(); c++) {
+            Column column = features.get(c);
+            CellValue cell = lookup.apply(column.name());
+            if (cell == null || cell.isMissing()) {
+                throw invalid(rowLabel, column.name(), "missing value; every feature column needs one (there is no imputation)");
+            }
+            if (column.kind() == ColumnKind.NUMERIC) {
+                out[offset] = toFloat(rowLabel, column.name(), cell);
+            } else {
+                out[offset + categoryPosition(rowLabel, column, categoryIndex.get(c), cell)] = 1f;
+            }
+            offset += column.encodedWidth();
+        }
+        return out;
+    }
+
+    /**
+     * The target of a row: a finite number, or NaN when the row is unlabelled (target absent or
+     * empty).
+     */
+    public double readTarget(String rowLabel, Function<String, CellValue> lookup) {
+        String name = schema.targetColumn();
+        CellValue cell = lookup.apply(name);
+        if (cell == null || cell.isMissing()) {
+            return Double.NaN;
+        }
+        return finiteNumber(rowLabel, name, cell);
+    }
+
+    private static float toFloat(String rowLabel, String column, CellValue cell) {
+        double value = finiteNumber(rowLabel, column, cell);
+        float f = (float) value;
+        if (Float.isInfinite(f)) {
+            // Inputs are float32; a double beyond its range would reach the model as infinity.
+            throw invalid(rowLabel, column, value + " is outside the float32 range of model inputs");
+        }
+        return f;
+    }
+
+    /** The one rule for numeric cells: a number, given as such or as number text, and finite. */
+    private static double finiteNumber(String rowLabel, String column, CellValue cell) {
+        double value;
+        if (cell instanceof CellValue.Number n) {
+            value = n.value();
+        } else {
+            String text = ((CellValue.Text) cell).value();
+            Double parsed = NumberText.parse(text);
+            if (parsed == null) {
+                throw invalid(rowLabel, column, "'" + text + "' is not a number, and the column is numeric");
+            }
+            value = parsed;
+        }
+        requireFinite(rowLabel, column, value);
+        return value;
+    }
+
+    private static int categoryPosition(String rowLabel, Column column, Map<String, Integer> index, CellValue cell) {
+        String category;
+        if (cell instanceof CellValue.Number n) {
+            // A number names a category by its decimal text, so 2.0 from JSON matches the CSV's "2".
+            requireFinite(rowLabel, column.name(), n.value());
+            category = NumberText.canonical(n.value());
+        } else {
+            category = ((CellValue.Text) cell).value();
+        }
+        Integer position = index.get(category);
+        if (position == null) {
+            throw invalid(rowLabel, column.name(), "unknown category '" + category + "'; known categories: " + knownCategories(column));
+        }
+        return position;
+    }
+
+    private static void requireFinite(String rowLabel, String column, double value) {
+        if (!Double.isFinite(value)) {
+            throw invalid(rowLabel, column, "NaN and infinite values are not allowed (got " + value + ")");
+        }
+    }
+
+    private static String knownCategories(Column column) {
+        List<String> categories = column.categories();
+        String shown = categories.stream().limit(CATEGORIES_SHOWN).map(c -> "'" + c + "'").collect(Collectors.joining(", "));
+        int more = categories.size() - CATEGORIES_SHOWN;
+        return more > 0 ? shown + " and " + more + " more" : shown;
+    }
+
+    private static HplException invalid(String rowLabel, String column, String problem) {
+        return HplException.invalid(rowLabel + ", column '" + column + "': " + problem);
+    }
+}

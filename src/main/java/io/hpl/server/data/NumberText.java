@@ -1,0 +1,54 @@
+package io.hpl.server.data;
+
+import java.math.BigDecimal;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that decides what text is a number. {@link Double#parseDouble} alone is too
+ * lenient for data files: it accepts hex floats and type suffixes ("1d", "2f"), which in a CSV are
+ * more likely category codes than numbers. NaN and infinity tokens are recognised as numbers (so
+ * a numeric column containing "NaN" stays numeric and the cell is then rejected as non-finite,
+ * rather than silently turning the whole column categorical).
+ */
+final class NumberText {
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)");
+
+    private NumberText() {
+    }
+
+    /**
+     * The number that {@code text} spells, or null when it is not a number. NaN and infinity
+     * tokens (any case, optional sign), and decimals too large for a double, give NaN or an
+     * infinity: callers decide whether non-finite values are acceptable.
+     */
+    static Double parse(String text) {
+        String s = text.strip();
+        if (DECIMAL.matcher(s).matches()) {
+            return Double.parseDouble(s);
+        }
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (NON_FINITE.matcher(lower).matches()) {
+            if (lower.endsWith("nan")) {
+                return Double.NaN;
+            }
+            return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        return null;
+    }
+
+    /**
+     * The canonical decimal text of a finite number, used when a number names a category:
+     * no exponent and no trailing zeros, so 2.0 reads as "2" and 0.50 as "0.5".
+     */
+    static String canonical(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("not finite: " + value);
+        }
+        if (value == 0) {
+            return "0"; // also for -0.0
+        }
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+}

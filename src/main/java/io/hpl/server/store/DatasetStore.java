@@ -1,0 +1,290 @@
+package io.hpl.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.hpl.server.data.CsvDatasetReader;
+import io.hpl.server.data.DatasetOptions;
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.data.ParsedDataset;
+import io.hpl.server.data.Table;
+import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.errors.HplException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Uploaded datasets on disk, content-addressed: {@code <root>/datasets/<id>/} holds the uploaded
+ * {@code data.csv} and its {@code dataset.json} ({@link DatasetRecord}).
+ *
+ * <p>Every change is one atomic rename, so readers and a crash only ever see whole datasets: a
+ * dataset is assembled in {@code <root>/tmp/} and renamed into place; a deletion renames it back
+ * into {@code <root>/tmp/} before removing its files. Whatever a crash leaves in {@code tmp/} is
+ * removed when the store starts, and a folder without {@code dataset.json} is never a dataset.
+ * Thread-safe without locks: uploads write private temporary files, and a race between two
+ * identical uploads is settled by the rename (the loser returns the winner's record).
+ *
+ * <p>One store per root: starting a store empties its {@code tmp/} folder.
+ */
+public final class DatasetStore {
+    /** Default upload limit: 1 GiB. */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+
+    private static final String DATA_FILE = "data.csv";
+    private static final String RECORD_FILE = "dataset.json";
+    private static final Pattern ID = Pattern.compile("[a-z0-9-]{1,64}");
+    /** Hex digits of the digest kept in an id: 96 bits, plenty against accidental collisions. */
+    private static final int ID_HEX_DIGITS = 24;
+
+    private final Path datasets;
+    private final Path tmp;
+    private final long maxUploadBytes;
+    private final CsvDatasetReader reader = new CsvDatasetReader();
+    private final ObjectMapper json = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer versions may add fields
+
+    public DatasetStore(Path root) {
+        this(root, DEFAULT_MAX_UPLOAD_BYTES);
+    }
+
+    /** A store under {@code root}, refusing uploads over {@code maxUploadBytes}; removes leftovers of a crash. */
+    public DatasetStore(Path root, long maxUploadBytes) {
+        if (maxUploadBytes <= 0) {
+            throw new IllegalArgumentException("maxUploadBytes must be positive: " + maxUploadBytes);
+        }
+        this.datasets = root.resolve("datasets");
+        this.tmp = root.resolve("tmp");
+        this.maxUploadBytes = maxUploadBytes;
+        try {
+            Files.createDirectories(datasets);
+            Files.createDirectories(tmp);
+            try (Stream<Path> leftovers = Files.list(tmp)) {
+                for (Path leftover : leftovers.toList()) {
+                    deleteRecursively(leftover);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the dataset store under " + root, e);
+        }
+    }
+
+    /** Starts an upload; the caller appends the file's bytes, then finishes (or aborts) it. */
+    public DatasetUpload begin(DatasetHeaderSpec header) {
+        try {
+            return new DatasetUpload(this, header, tmp.resolve("upload-" + UUID.randomUUID() + ".csv"), maxUploadBytes);
+        } catch (IOException e) {
+            throw internal("cannot start the upload", e);
+        }
+    }
+
+    public Optional<DatasetRecord> get(String id) {
+        return readRecord(datasetDir(id));
+    }
+
+    /** Every dataset, oldest first. */
+    public List<DatasetRecord> list() {
+        List<DatasetRecord> records = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(datasets)) {
+            for (Path dir : dirs.toList()) {
+                if (ID.matcher(dir.getFileName().toString()).matches()) {
+                    readRecord(dir).ifPresent(records::add);
+                }
+            }
+        } catch (IOException e) {
+            throw internal("cannot list datasets", e);
+        }
+        records.sort(Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::id));
+        return records;
+    }
+
+    /** Deletes a dataset; false when there was none with that id. */
+    public boolean delete(String id) {
+        return discard(datasetDir(id));
+    }
+
+    /** The dataset's rows, encoded with its own schema. */
+    public Table load(String id) {
+        DatasetRecord record = require(id);
+        return load(record, record.schema());
+    }
+
+    /** The dataset's rows, encoded with another schema, e.g. that of a model to be scored on them. */
+    public Table load(String id, DatasetSchema fixedSchema) {
+        return load(require(id), fixedSchema);
+    }
+
+    private Table load(DatasetRecord record, DatasetSchema schema) {
+        Path csv = datasetDir(record.id()).resolve(DATA_FILE);
+        try {
+            return reader.read(csv, DatasetOptions.withSchema(record.schema().targetColumn(), schema)).table();
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw notFound(record.id()); // deleted while we were looking
+            }
+            throw internal("cannot read dataset '" + record.id() + "'", e.getCause());
+        }
+    }
+
+    private DatasetRecord require(String id) {
+        return get(id).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * Publishes an uploaded file (called by {@link DatasetUpload#finish()}): parses it, then moves
+     * it and its record into place with one rename. Idempotent: the same bytes and choices give
+     * the same id, and an existing dataset is returned as it is.
+     */
+    DatasetRecord publish(DatasetHeaderSpec header, Path upload, String sha256, long sizeBytes) throws IOException {
+        String id = datasetId(sha256, header);
+        Optional<DatasetRecord> existing = get(id);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        ParsedDataset parsed = reader.read(upload, header.options());
+        Table table = parsed.table();
+        DatasetRecord record = new DatasetRecord(id, header.name(), parsed.schema(), table.labelledRows(),
+                table.unlabelledRows(), sha256, sizeBytes, Instant.now());
+
+        Path staging = tmp.resolve("publish-" + UUID.randomUUID());
+        Files.createDirectory(staging);
+        try {
+            Files.move(upload, staging.resolve(DATA_FILE), StandardCopyOption.ATOMIC_MOVE);
+            writeDurably(staging.resolve(RECORD_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            Path target = datasetDir(id);
+            if (!moveIntoPlace(staging, target)) {
+                // Taken meanwhile: by an identical upload (return it), or by a folder that is no
+                // dataset, without a readable record (replace it).
+                Optional<DatasetRecord> winner = readRecord(target);
+                if (winner.isPresent()) {
+                    return winner.get();
+                }
+                discard(target);
+                if (!moveIntoPlace(staging, target)) {
+                    return readRecord(target).orElseThrow(() -> internal("cannot publish dataset '" + id + "'", null));
+                }
+            }
+            return record;
+        } finally {
+            deleteRecursively(staging); // gone already when the rename succeeded
+        }
+    }
+
+    /** The content address of an upload: its bytes' digest together with the header's choices. */
+    String datasetId(String sha256, DatasetHeaderSpec header) {
+        List<Object> identity = new ArrayList<>();
+        identity.add(sha256);
+        identity.addAll(header.canonicalChoices());
+        byte[] canonical;
+        try {
+            canonical = json.writeValueAsBytes(identity); // JSON, so no choice of names can collide with another
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        String hex = HexFormat.of().formatHex(DatasetUpload.sha256().digest(canonical));
+        return "ds-" + hex.substring(0, ID_HEX_DIGITS);
+    }
+
+    /** Renames staging to target atomically; false when target already exists. */
+    private static boolean moveIntoPlace(Path staging, Path target) throws IOException {
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (FileSystemException e) {
+            // An atomic rename onto a non-empty folder fails with ENOTEMPTY, which Java reports as
+            // a plain FileSystemException: tell it apart from other failures by the target.
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Renames a dataset folder aside into tmp/, then deletes it; false when there was none. */
+    private boolean discard(Path dir) {
+        Path aside = tmp.resolve("deleted-" + UUID.randomUUID());
+        try {
+            Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw internal("cannot delete " + dir.getFileName(), e);
+        }
+        try {
+            deleteRecursively(aside);
+        } catch (IOException e) {
+            // Already invisible; the store removes what is left in tmp/ when it next starts.
+        }
+        return true;
+    }
+
+    private Optional<DatasetRecord> readRecord(Path dir) {
+        Path file = dir.resolve(RECORD_FILE);
+        try {
+            return Optional.of(json.readValue(file.toFile(), DatasetRecord.class));
+        } catch (IOException e) {
+            if (!Files.exists(file)) {
+                return Optional.empty(); // not a dataset (or deleted just now)
+            }
+            throw internal("cannot read " + dir.getFileName() + "/" + RECORD_FILE, e);
+        }
+    }
+
+    private Path datasetDir(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw HplException.invalid("dataset id '" + id + "' is not valid: ids use only a-z, 0-9 and '-'");
+        }
+        return datasets.resolve(id);
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true); // on disk before the rename publishes it
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static HplException notFound(String id) {
+        return HplException.notFound("dataset '" + id + "' not found");
+    }
+
+    private static HplException internal(String what, Throwable cause) {
+        String reason = cause == null ? "" : ": " + cause.getMessage();
+        return new HplException(ErrorKind.INTERNAL, what + reason, cause);
+    }
+}
