@@ -38,13 +38,13 @@ import java.util.stream.Stream;
  * {@code data.csv} and its {@code dataset.json} ({@link DatasetRecord}).
  *
  * <p>Every change is one atomic rename, so readers and a crash only ever see whole datasets: a
- * dataset is assembled in {@code <root>/tmp/} and renamed into place; a deletion renames it back
+ * dataset is assembled in {@code <root>/tmp/datasets/} and renamed into place; a deletion renames it back
  * into {@code <root>/tmp/} before removing its files. Whatever a crash leaves in {@code tmp/} is
  * removed when the store starts, and a folder without {@code dataset.json} is never a dataset.
  * Thread-safe without locks: uploads write private temporary files, and a race between two
  * identical uploads is settled by the rename (the loser returns the winner's record).
  *
- * <p>One store per root: starting a store empties its {@code tmp/} folder.
+ * <p>One store per root: starting a store empties its {@code tmp/datasets/} folder.
  */
 public final class DatasetStore {
     /** Default upload limit: 1 GiB. */
@@ -75,16 +75,11 @@ public final class DatasetStore {
             throw new IllegalArgumentException("maxUploadBytes must be positive: " + maxUploadBytes);
         }
         this.datasets = root.resolve("datasets");
-        this.tmp = root.resolve("tmp");
+        this.tmp = root.resolve("tmp").resolve("datasets");
         this.maxUploadBytes = maxUploadBytes;
         try {
             Files.createDirectories(datasets);
-            Files.createDirectories(tmp);
-            try (Stream<Path> leftovers = Files.list(tmp)) {
-                for (Path leftover : leftovers.toList()) {
-                    deleteRecursively(leftover);
-                }
-            }
+            StoreFiles.clearTemp(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the dataset store under " + root, e);
         }
@@ -171,7 +166,7 @@ public final class DatasetStore {
         Files.createDirectory(staging);
         try {
             Files.move(upload, staging.resolve(DATA_FILE), StandardCopyOption.ATOMIC_MOVE);
-            writeDurably(staging.resolve(RECORD_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            StoreFiles.writeDurably(staging.resolve(RECORD_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
             Path target = datasetDir(id);
             if (!moveIntoPlace(staging, target)) {
                 // Taken meanwhile: by an identical upload (return it), or by a folder that is no
@@ -187,7 +182,7 @@ public final class DatasetStore {
             }
             return record;
         } finally {
-            deleteRecursively(staging); // gone already when the rename succeeded
+            StoreFiles.deleteRecursively(staging); // gone already when the rename succeeded
         }
     }
 
@@ -232,8 +227,8 @@ public final class DatasetStore {
             throw internal("cannot delete " + dir.getFileName(), e);
         }
         try {
-            deleteRecursively(aside);
-        } catch (IOException e) {
+            StoreFiles.deleteRecursively(aside);
+        } catch (UncheckedIOException e) {
             // Already invisible; the store removes what is left in tmp/ when it next starts.
         }
         return true;
@@ -256,27 +251,6 @@ public final class DatasetStore {
             throw HplException.invalid("dataset id '" + id + "' is not valid: ids use only a-z, 0-9 and '-'");
         }
         return datasets.resolve(id);
-    }
-
-    private static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true); // on disk before the rename publishes it
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private static HplException notFound(String id) {

@@ -68,7 +68,7 @@ class DatasetStoreTest {
     }
 
     private List<Path> tmpEntries() throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve("tmp"))) {
+        try (Stream<Path> s = Files.list(root.resolve("tmp").resolve("datasets"))) {
             return s.toList();
         }
     }
@@ -201,9 +201,9 @@ class DatasetStoreTest {
     void crashLeftoversAreCleanedAndNeverListed() throws IOException {
         // Simulate a crash: an upload and a half-assembled dataset in tmp/, and a dataset
         // folder without its record.
-        Path staging = Files.createDirectories(root.resolve("tmp").resolve("publish-1234"));
+        Path staging = Files.createDirectories(root.resolve("tmp").resolve("datasets").resolve("publish-1234"));
         Files.writeString(staging.resolve("data.csv"), CSV);
-        Files.writeString(root.resolve("tmp").resolve("upload-99.csv"), "a,y\n");
+        Files.writeString(root.resolve("tmp").resolve("datasets").resolve("upload-99.csv"), "a,y\n");
         Path broken = Files.createDirectories(root.resolve("datasets").resolve("ds-0123456789abcdef01234567"));
         Files.writeString(broken.resolve("data.csv"), CSV);
 

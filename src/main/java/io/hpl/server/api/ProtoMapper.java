@@ -1,0 +1,151 @@
+package io.hpl.server.api;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.hpl.server.api.v1.Column;
+import io.hpl.server.api.v1.ColumnKind;
+import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.HyperParameterSpec;
+import io.hpl.server.api.v1.Method;
+import io.hpl.server.api.v1.MethodInfo;
+import io.hpl.server.api.v1.Metrics;
+import io.hpl.server.api.v1.ModelInfo;
+import io.hpl.server.api.v1.Schema;
+import io.hpl.server.api.v1.TrainProgress;
+import io.hpl.server.data.CellValue;
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.store.DatasetRecord;
+import io.hpl.server.store.ModelRecord;
+import io.hpl.server.training.HyperParameter;
+import io.hpl.server.training.MethodName;
+import io.hpl.server.training.TrainingMethod;
+import io.hpl.server.training.TrainingProgress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Converts between the API's messages and the domain's records; no rules live here. */
+public final class ProtoMapper {
+    private ProtoMapper() {
+    }
+
+    public static DatasetInfo toProto(DatasetRecord r) {
+        return DatasetInfo.newBuilder()
+                .setId(r.id())
+                .setName(r.name())
+                .setLabelledRows(r.labelledRows())
+                .setUnlabelledRows(r.unlabelledRows())
+                .setSchema(toProto(r.schema()))
+                .setSha256(r.sha256())
+                .setSizeBytes(r.sizeBytes())
+                .setCreatedAt(r.createdAt().toString())
+                .build();
+    }
+
+    public static Schema toProto(DatasetSchema s) {
+        Schema.Builder b = Schema.newBuilder().setTargetColumn(s.targetColumn()).addAllIgnoredColumns(s.ignoredColumns());
+        for (io.hpl.server.data.Column c : s.features()) {
+            b.addFeatures(Column.newBuilder()
+                    .setName(c.name())
+                    .setKind(c.kind() == io.hpl.server.data.ColumnKind.NUMERIC
+                            ? ColumnKind.COLUMN_KIND_NUMERIC : ColumnKind.COLUMN_KIND_CATEGORICAL)
+                    .addAllCategories(c.categories()));
+        }
+        return b.build();
+    }
+
+    public static ModelInfo toProto(ModelRecord r) {
+        return ModelInfo.newBuilder()
+                .setName(r.name())
+                .setVersion(r.version())
+                .setMethod(toProto(r.method()))
+                .putAllHyperparameters(r.hyperParameters())
+                .setSeed(r.seed())
+                .setDatasetId(r.datasetId())
+                .setDatasetSha256(r.datasetSha256())
+                .setSchema(toProto(r.schema()))
+                .setCalibrationMetrics(toProto(r.calibrationMetrics()))
+                .setCreatedAt(r.createdAt())
+                .setOnnxSha256(r.onnxSha256())
+                .setOnnxSizeBytes(r.onnxSizeBytes())
+                .setVarianceDefinition(r.varianceDefinition())
+                .setLabelledRowsUsed(r.labelledRowsUsed())
+                .setUnlabelledRowsUsed(r.unlabelledRowsUsed())
+                .setCalibrationRows(r.calibrationRows())
+                .setTrainingSeconds(r.trainingSeconds())
+                .build();
+    }
+
+    public static Metrics toProto(io.hpl.server.evaluation.Metrics m) {
+        return Metrics.newBuilder()
+                .setRows(m.rows())
+                .setMae(m.mae())
+                .setRmse(m.rmse())
+                .setR2(m.r2())
+                .setNll(m.nll())
+                .setCoverage90(m.coverage90())
+                .setSpearmanVarianceAbsError(m.spearmanVarianceAbsError())
+                .build();
+    }
+
+    public static TrainProgress toProto(String jobId, TrainingProgress p) {
+        return TrainProgress.newBuilder()
+                .setJobId(jobId)
+                .setIteration(p.iteration())
+                .setTotalIterations(p.totalIterations())
+                .setTrainLoss(p.trainLoss())
+                .setValidationMae(p.validationMae())
+                .putAllLosses(p.losses())
+                .build();
+    }
+
+    public static MethodInfo toProto(TrainingMethod m) {
+        MethodInfo.Builder b = MethodInfo.newBuilder()
+                .setMethod(toProto(m.name()))
+                .setDescription(m.description())
+                .setAvailable(true);
+        for (HyperParameter<?> p : m.hyperParameters()) {
+            b.addHyperparameters(HyperParameterSpec.newBuilder()
+                    .setName(p.name())
+                    .setType(p.type())
+                    .setDefaultValue(p.defaultText())
+                    .setDescription(p.description())
+                    .setAllowed(p.allowed()));
+        }
+        return b.build();
+    }
+
+    public static Method toProto(MethodName name) {
+        return Method.valueOf(name.name());
+    }
+
+    /** METHOD_UNSPECIFIED → null: the server picks. */
+    public static MethodName fromProto(Method method) {
+        if (method == Method.UNRECOGNIZED) {
+            throw HplException.invalid("method: unknown value; see ListMethods");
+        }
+        return method == Method.METHOD_UNSPECIFIED ? null : MethodName.valueOf(method.name());
+    }
+
+    /** Rows as column → cell, for the encoder; anything but a number, string or null is refused. */
+    public static List<Map<String, CellValue>> rows(List<Struct> rows) {
+        return java.util.stream.IntStream.range(0, rows.size()).mapToObj(i -> row(i, rows.get(i))).toList();
+    }
+
+    private static Map<String, CellValue> row(int index, Struct struct) {
+        Map<String, CellValue> cells = new HashMap<>();
+        struct.getFieldsMap().forEach((column, value) -> cells.put(column, cell(index, column, value)));
+        return cells;
+    }
+
+    private static CellValue cell(int row, String column, Value value) {
+        return switch (value.getKindCase()) {
+            case NUMBER_VALUE -> new CellValue.Number(value.getNumberValue());
+            case STRING_VALUE -> CellValue.text(value.getStringValue());
+            case NULL_VALUE, KIND_NOT_SET -> CellValue.MISSING;
+            default -> throw HplException.invalid("row " + row + ", column '" + column + "': expected a number or a string, got "
+                    + value.getKindCase().name().toLowerCase().replace("_value", ""));
+        };
+    }
+}

@@ -1,0 +1,175 @@
+package io.hpl.server.api;
+
+import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.DeleteDatasetRequest;
+import io.hpl.server.api.v1.DeleteDatasetResponse;
+import io.hpl.server.api.v1.DeleteModelRequest;
+import io.hpl.server.api.v1.DeleteModelResponse;
+import io.hpl.server.api.v1.EvaluateRequest;
+import io.hpl.server.api.v1.EvaluateResponse;
+import io.hpl.server.api.v1.GetDatasetRequest;
+import io.hpl.server.api.v1.GetModelRequest;
+import io.hpl.server.api.v1.ListDatasetsRequest;
+import io.hpl.server.api.v1.ListDatasetsResponse;
+import io.hpl.server.api.v1.ListMethodsRequest;
+import io.hpl.server.api.v1.ListMethodsResponse;
+import io.hpl.server.api.v1.ListModelsRequest;
+import io.hpl.server.api.v1.ListModelsResponse;
+import io.hpl.server.api.v1.ModelInfo;
+import io.hpl.server.api.v1.Prediction;
+import io.hpl.server.api.v1.PredictRequest;
+import io.hpl.server.api.v1.PredictResponse;
+import io.hpl.server.api.v1.RegressionService;
+import io.hpl.server.api.v1.TrainEvent;
+import io.hpl.server.api.v1.TrainRequest;
+import io.hpl.server.api.v1.UploadDatasetRequest;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.jobs.TrainJobSpec;
+import io.hpl.server.jobs.TrainingJobs;
+import io.hpl.server.model.Predictions;
+import io.hpl.server.serving.LoadedModels;
+import io.hpl.server.serving.PredictionService;
+import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.ModelStore;
+import io.hpl.server.training.MethodRegistry;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.function.Supplier;
+
+/**
+ * The API v1 service: maps messages to the domain and back, and moves blocking work (files, DJL,
+ * ONNX Runtime) off the event loop. The rules live in the domain classes it calls.
+ */
+@GrpcService
+public class RegressionGrpcService implements RegressionService {
+    private final DatasetStore datasets;
+    private final ModelStore models;
+    private final MethodRegistry methods;
+    private final TrainingJobs jobs;
+    private final PredictionService predictions;
+    private final LoadedModels loaded;
+
+    public RegressionGrpcService(DatasetStore datasets, ModelStore models, MethodRegistry methods, TrainingJobs jobs,
+                                 PredictionService predictions, LoadedModels loaded) {
+        this.datasets = datasets;
+        this.models = models;
+        this.methods = methods;
+        this.jobs = jobs;
+        this.predictions = predictions;
+        this.loaded = loaded;
+    }
+
+    /** Runs blocking work on a worker thread and turns failures into statuses. */
+    private static <T> Uni<T> blocking(Supplier<T> work) {
+        return Uni.createFrom().item(work)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<DatasetInfo> uploadDataset(Multi<UploadDatasetRequest> request) {
+        DatasetUploadReceiver receiver = new DatasetUploadReceiver(datasets);
+        return request.emitOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().invoke(receiver::accept)
+                .collect().last()
+                .map(last -> ProtoMapper.toProto(receiver.finish()))
+                .onFailure().invoke(receiver::abort)
+                .onCancellation().invoke(receiver::abort)
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<DatasetInfo> getDataset(GetDatasetRequest request) {
+        return blocking(() -> ProtoMapper.toProto(datasets.get(request.getId())
+                .orElseThrow(() -> HplException.notFound("dataset '" + request.getId() + "' not found"))));
+    }
+
+    @Override
+    public Uni<ListDatasetsResponse> listDatasets(ListDatasetsRequest request) {
+        return blocking(() -> ListDatasetsResponse.newBuilder()
+                .addAllDatasets(datasets.list().stream().map(ProtoMapper::toProto).toList()).build());
+    }
+
+    @Override
+    public Uni<DeleteDatasetResponse> deleteDataset(DeleteDatasetRequest request) {
+        return blocking(() -> {
+            if (!datasets.delete(request.getId())) {
+                throw HplException.notFound("dataset '" + request.getId() + "' not found");
+            }
+            return DeleteDatasetResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public Uni<ListMethodsResponse> listMethods(ListMethodsRequest request) {
+        return blocking(() -> ListMethodsResponse.newBuilder()
+                .addAllMethods(methods.all().stream().map(ProtoMapper::toProto).toList()).build());
+    }
+
+    @Override
+    public Multi<TrainEvent> train(TrainRequest request) {
+        return Multi.createFrom().<TrainEvent>emitter(emitter -> {
+            TrainJobSpec spec = new TrainJobSpec(request.getDatasetId(), ProtoMapper.fromProto(request.getMethod()),
+                    request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0);
+            TrainEventStream stream = new TrainEventStream(emitter);
+            emitter.onTermination(() -> stream.jobId().ifPresent(jobs::cancel)); // client gone: stop the work
+            stream.start(listener -> jobs.submit(spec, listener));
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<PredictResponse> predict(PredictRequest request) {
+        return blocking(() -> {
+            PredictionService.Scored scored = predictions.predict(request.getModelName(), request.getVersion(),
+                    ProtoMapper.rows(request.getRowsList()));
+            PredictResponse.Builder b = PredictResponse.newBuilder()
+                    .setModelName(scored.model().name()).setVersion(scored.model().version());
+            Predictions p = scored.predictions();
+            for (int i = 0; i < p.size(); i++) {
+                b.addPredictions(Prediction.newBuilder().setMean(p.mean()[i]).setVariance(p.variance()[i]));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public Uni<EvaluateResponse> evaluate(EvaluateRequest request) {
+        return blocking(() -> {
+            PredictionService.Evaluation evaluation = switch (request.getDataCase()) {
+                case DATASET_ID -> predictions.evaluateDataset(request.getModelName(), request.getVersion(),
+                        request.getDatasetId());
+                case INLINE -> predictions.evaluateRows(request.getModelName(), request.getVersion(),
+                        ProtoMapper.rows(request.getInline().getRowsList()));
+                default -> throw HplException.invalid("give the data to evaluate on: dataset_id or inline rows");
+            };
+            return EvaluateResponse.newBuilder()
+                    .setModelName(evaluation.model().name())
+                    .setVersion(evaluation.model().version())
+                    .setMetrics(ProtoMapper.toProto(evaluation.metrics()))
+                    .build();
+        });
+    }
+
+    @Override
+    public Uni<ListModelsResponse> listModels(ListModelsRequest request) {
+        return blocking(() -> ListModelsResponse.newBuilder()
+                .addAllModels(models.list(request.getName()).stream().map(ProtoMapper::toProto).toList()).build());
+    }
+
+    @Override
+    public Uni<ModelInfo> getModel(GetModelRequest request) {
+        return blocking(() -> ProtoMapper.toProto(models.get(request.getName(), request.getVersion())));
+    }
+
+    @Override
+    public Uni<DeleteModelResponse> deleteModel(DeleteModelRequest request) {
+        return blocking(() -> {
+            int deleted = models.delete(request.getName(), request.getVersion());
+            loaded.evict(request.getName(), request.getVersion());
+            return DeleteModelResponse.newBuilder().setVersionsDeleted(deleted).build();
+        });
+    }
+}

@@ -1,0 +1,128 @@
+package io.hpl.server.serving;
+
+import ai.onnxruntime.OrtException;
+import io.hpl.server.config.ServerConfig;
+import io.hpl.server.data.CellValue;
+import io.hpl.server.data.FeatureEncoder;
+import io.hpl.server.data.Table;
+import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.evaluation.RegressionMetrics;
+import io.hpl.server.model.Predictions;
+import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.ModelRecord;
+import io.hpl.server.store.ModelStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Predict and Evaluate: rows are encoded with the model's own schema, then scored by ONNX Runtime alone. */
+@ApplicationScoped
+public class PredictionService {
+    private final ModelStore models;
+    private final DatasetStore datasets;
+    private final LoadedModels loaded;
+    private final int maxRows;
+
+    public PredictionService(ModelStore models, DatasetStore datasets, LoadedModels loaded, ServerConfig config) {
+        this.models = models;
+        this.datasets = datasets;
+        this.loaded = loaded;
+        this.maxRows = config.predict().maxRows();
+    }
+
+    /** A scored batch, with the version that scored it (version 0 in a request means the latest). */
+    public record Scored(ModelRecord model, Predictions predictions) {
+    }
+
+    public record Evaluation(ModelRecord model, Metrics metrics) {
+    }
+
+    public Scored predict(String modelName, int version, List<Map<String, CellValue>> rows) {
+        checkBatch(rows.size());
+        ModelRecord model = models.get(modelName, version);
+        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        float[][] x = new float[rows.size()][];
+        for (int i = 0; i < x.length; i++) {
+            checkColumns(i, rows.get(i), model);
+            x[i] = encoder.encodeRow("row " + i, rows.get(i)::get);
+        }
+        return new Scored(model, run(model, x));
+    }
+
+    /** Scores labelled rows given inline (each with the target column). */
+    public Evaluation evaluateRows(String modelName, int version, List<Map<String, CellValue>> rows) {
+        checkBatch(rows.size());
+        ModelRecord model = models.get(modelName, version);
+        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        float[][] x = new float[rows.size()][];
+        double[] y = new double[rows.size()];
+        for (int i = 0; i < x.length; i++) {
+            checkColumns(i, rows.get(i), model);
+            x[i] = encoder.encodeRow("row " + i, rows.get(i)::get);
+            y[i] = encoder.readTarget("row " + i, rows.get(i)::get);
+            if (Double.isNaN(y[i])) {
+                throw HplException.invalid("row " + i + ": the target column '" + model.schema().targetColumn()
+                        + "' is missing; Evaluate needs labelled rows");
+            }
+        }
+        Predictions p = run(model, x);
+        return new Evaluation(model, RegressionMetrics.compute(y, p.mean(), p.variance()));
+    }
+
+    /** Scores the labelled rows of a stored dataset, encoded with the model's schema. */
+    public Evaluation evaluateDataset(String modelName, int version, String datasetId) {
+        ModelRecord model = models.get(modelName, version);
+        Table table = datasets.load(datasetId, model.schema());
+        List<float[]> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (int i = 0; i < table.rows(); i++) {
+            if (!Double.isNaN(table.y()[i])) {
+                x.add(table.x()[i]);
+                y.add(table.y()[i]);
+            }
+        }
+        if (x.isEmpty()) {
+            throw HplException.precondition("dataset '" + datasetId + "' has no labelled rows to evaluate on");
+        }
+        Predictions p = run(model, x.toArray(float[][]::new));
+        return new Evaluation(model, RegressionMetrics.compute(y.stream().mapToDouble(Double::doubleValue).toArray(),
+                p.mean(), p.variance()));
+    }
+
+    private Predictions run(ModelRecord model, float[][] x) {
+        try {
+            return loaded.session(model).predict(x);
+        } catch (OrtException e) {
+            throw new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model '" + model.name() + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A column the model does not know is most likely a typo: say so instead of ignoring it. */
+    private static void checkColumns(int row, Map<String, CellValue> cells, ModelRecord model) {
+        Set<String> known = new HashSet<>(model.schema().ignoredColumns());
+        known.add(model.schema().targetColumn());
+        model.schema().features().forEach(c -> known.add(c.name()));
+        for (String column : cells.keySet()) {
+            if (!known.contains(column)) {
+                throw HplException.invalid("row " + row + ": unknown column '" + column + "'; model '" + model.name()
+                        + "' takes " + model.schema().features().stream().map(io.hpl.server.data.Column::name).toList());
+            }
+        }
+    }
+
+    private void checkBatch(int rows) {
+        if (rows == 0) {
+            throw HplException.invalid("rows is empty: send at least one row");
+        }
+        if (rows > maxRows) {
+            throw HplException.exhausted(rows + " rows in one request; the limit is " + maxRows
+                    + " (hpl.predict.max-rows): split the batch");
+        }
+    }
+}
