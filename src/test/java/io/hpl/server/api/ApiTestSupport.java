@@ -1,0 +1,64 @@
+package io.hpl.server.api;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.hpl.server.api.v1.DatasetHeader;
+import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.RegressionService;
+import io.hpl.server.api.v1.UploadDatasetRequest;
+import io.smallrye.mutiny.Multi;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Helpers shared by the API tests: uploads in chunks, rows as Structs, status assertions. */
+final class ApiTestSupport {
+    static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+    private ApiTestSupport() {
+    }
+
+    static DatasetInfo upload(RegressionService client, DatasetHeader header, byte[] csv, int chunkSize) {
+        List<UploadDatasetRequest> messages = new ArrayList<>();
+        messages.add(UploadDatasetRequest.newBuilder().setHeader(header).build());
+        for (int off = 0; off < csv.length; off += chunkSize) {
+            messages.add(UploadDatasetRequest.newBuilder()
+                    .setChunk(ByteString.copyFrom(csv, off, Math.min(chunkSize, csv.length - off))).build());
+        }
+        return client.uploadDataset(Multi.createFrom().iterable(messages)).await().atMost(TIMEOUT);
+    }
+
+    static DatasetInfo upload(RegressionService client, String target, String csv, String... ignore) {
+        DatasetHeader header = DatasetHeader.newBuilder().setName("test").setTargetColumn(target)
+                .addAllIgnoreColumns(List.of(ignore)).build();
+        return upload(client, header, csv.getBytes(StandardCharsets.UTF_8), 1000);
+    }
+
+    static Struct row(Map<String, Object> cells) {
+        Struct.Builder b = Struct.newBuilder();
+        cells.forEach((k, v) -> b.putFields(k, v instanceof Number n
+                ? Value.newBuilder().setNumberValue(n.doubleValue()).build()
+                : Value.newBuilder().setStringValue(String.valueOf(v)).build()));
+        return b.build();
+    }
+
+    /** Asserts the call fails with {@code code} and a message containing every one of {@code words}. */
+    static StatusRuntimeException assertStatus(Status.Code code, Supplier<?> call, String... words) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::get);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        String description = String.valueOf(e.getStatus().getDescription());
+        for (String w : words) {
+            assertTrue(description.contains(w), "'" + description + "' should mention '" + w + "'");
+        }
+        return e;
+    }
+}
