@@ -1,0 +1,75 @@
+package io.hpl.server.benchmark;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark protocol (shared research, benchmark-protocol.md) on the public datasets.
+ * By default a quick smoke run (house_lucas, γ = 10%, seed 0, few iterations) that checks every
+ * method runs end to end. The full table:
+ * <pre>./mvnw -B test -Dtest=TabularBenchmarkTest -Dhpl.benchmark=full</pre>
+ * Narrow it with -Dhpl.benchmark.datasets=house_lucas,storms -Dhpl.benchmark.seeds=0,1,2
+ * -Dhpl.benchmark.gammas=0,1,2 (indices of 5/10/20%) -Dhpl.benchmark.iterations=4000
+ * -Dhpl.benchmark.variants="HPL [noise],SUPERVISED". The table goes to stdout and to
+ * target/benchmark-&lt;datasets&gt;.md.
+ */
+class TabularBenchmarkTest {
+    @Test
+    void benchmark() throws IOException {
+        boolean full = "full".equals(System.getProperty("hpl.benchmark"));
+        List<String> datasets = list("hpl.benchmark.datasets", full ? "house_lucas,storms,diamonds,cps1988" : "house_lucas");
+        List<Integer> seeds = list("hpl.benchmark.seeds", full ? "0,1,2" : "0").stream().map(Integer::parseInt).toList();
+        List<Integer> gammas = list("hpl.benchmark.gammas", full ? "0,1,2" : "1").stream().map(Integer::parseInt).toList();
+        int iterations = Integer.getInteger("hpl.benchmark.iterations", full ? 4000 : 150);
+        List<String> wanted = list("hpl.benchmark.variants", "");
+        List<BenchmarkVariant> variants = BenchmarkVariant.all().stream()
+                .filter(v -> wanted.isEmpty() || wanted.contains(v.label())).toList();
+
+        BenchmarkRunner runner = new BenchmarkRunner(iterations);
+        List<RunResult> results = new ArrayList<>();
+        int total = datasets.size() * gammas.size() * seeds.size() * variants.size();
+        long start = System.nanoTime();
+        for (String name : datasets) {
+            BenchmarkDataset dataset = BenchmarkDataset.load(name);
+            for (int g : gammas) {
+                for (int seed : seeds) {
+                    for (BenchmarkVariant v : variants) {
+                        long t = System.nanoTime();
+                        RunResult r = runner.run(dataset, g, seed, v);
+                        results.add(r);
+                        System.out.printf(Locale.ROOT, "[%d/%d] %s γ=%.2f seed %d %-22s MAE %.4f R² %.3f NLL %.3f "
+                                        + "cov90 %.3f ρ %.3f  %.2f ms/it  %.1f s (elapsed %.0f s)%n",
+                                results.size(), total, name, r.gamma(), seed, v.label(), r.test().mae(), r.test().r2(),
+                                r.test().nll(), r.test().coverage90(), r.test().spearmanVarianceAbsError(),
+                                r.millisPerIteration(), (System.nanoTime() - t) / 1e9, (System.nanoTime() - start) / 1e9);
+                    }
+                }
+            }
+        }
+        String table = BenchmarkTable.render(results);
+        System.out.println(table);
+        Path out = Path.of("target", "benchmark-" + String.join("-", datasets) + ".md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, String.format(Locale.ROOT, "iterations %d, seeds %s, γ indices %s%n%s", iterations,
+                seeds, gammas, table));
+
+        for (RunResult r : results) {
+            assertTrue(Double.isFinite(r.test().mae()) && Double.isFinite(r.test().nll()), r.toString());
+            assertTrue(r.test().r2() > 0, "every method must learn something: " + r);
+        }
+        variants.forEach(v -> assertTrue(table.contains("| " + v.label() + " |"), v.label()));
+    }
+
+    private static List<String> list(String property, String fallback) {
+        String value = System.getProperty(property, fallback);
+        return value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).toList();
+    }
+}
