@@ -15,6 +15,8 @@ import io.hpl.server.training.nn.RegressorNetwork;
  * SUPERVISED sees them) and unlabelled rows in a weak and a strong view of the same rows.
  */
 final class ConsistencyBatches {
+    // DJL turns a Java double into a float64 scalar tensor; times a 0-dim float32 loss that gives a
+    // float64 result (PyTorch promotes between equal ranks), so scalar factors of losses are floats.
     record Batch(NDArray labelled, NDArray targets, NDArray weak, NDArray strong) {
         long labelledRows() {
             return labelled.getShape().get(0);

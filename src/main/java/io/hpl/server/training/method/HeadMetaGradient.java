@@ -26,6 +26,7 @@ public final class HeadMetaGradient {
     /**
      * Below this, √s' is replaced in J's second term: there s' = 0 forces g = 0 (the term is 0/0,
      * and its limit 0), and g/√s' is bounded by 1/√(1−β2) elsewhere, so the change is negligible.
+     * Still a normal number in float32.
      */
     private static final double TINY = 1e-30;
 
@@ -79,9 +80,10 @@ public final class HeadMetaGradient {
         NDArray rootS = s.sqrt();
         NDArray denominator = rootS.div(sqrtC2).add(Adam.EPS);
         NDArray virtualTheta = head.theta().sub(m.div(denominator).mul(rate));
-        // J = −(α/c1)·[(1−β1)/Dn − m'·(1−β2)·g / (Dn²·√c2·√s')]
-        NDArray second = m.mul(gradient).mul(1 - Adam.BETA2)
-                .div(denominator.square().mul(rootS.maximum(TINY)).mul(sqrtC2));
+        // J = −(α/c1)·[(1−β1)/Dn − m'·(1−β2)·g / (Dn²·√c2·√s')], the second term as a product of
+        // bounded factors (m'/Dn, g/√s', (1−β2)/(√c2·Dn)): Dn²·√s' alone underflows in float32.
+        NDArray second = m.div(denominator).mul(gradient.div(rootS.maximum(TINY)))
+                .mul(denominator.pow(-1).mul((1 - Adam.BETA2) / sqrtC2));
         NDArray jacobian = denominator.pow(-1).mul(1 - Adam.BETA1).sub(second).mul(-rate);
 
         NDArray outerPrediction = in.outer().matMul(virtualTheta.reshape(-1, 1)).reshape(-1);
@@ -101,7 +103,7 @@ public final class HeadMetaGradient {
                                     NDArray outerInput, double outerWeight) {
         NDArray s = learner.forward(innerInput).mul(coefficients).sum();
         if (outerWeight != 0) {
-            s = s.sub(learner.forward(outerInput).mean().mul(outerWeight));
+            s = s.sub(learner.forward(outerInput).mul(outerWeight).mean()); // vector × scalar keeps the dtype
         }
         return s;
     }

@@ -67,7 +67,7 @@ public final class HplJointMethod extends SemiSupervisedMethod {
                     NDArray logVariance = learner.forward(input.build(p.strong().stopGradient(), pseudoLabels, batch.weak()));
                     NDArray clamped = guard.clamp(logVariance);
                     NDArray heteroscedastic = p.strong().sub(pseudoLabels).square().mul(clamped.neg().exp())
-                            .add(clamped).mean().mul(0.5 * lambda);
+                            .add(clamped).mean().mul((float) (0.5 * lambda));
                     NDArray objective = ConsistencyBatches.mse(p.labelled(), batch.targets()).add(heteroscedastic);
                     collector.backward(objective);
                     loss = objective.getFloat();

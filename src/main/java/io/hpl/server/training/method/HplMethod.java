@@ -122,7 +122,7 @@ public final class HplMethod extends SemiSupervisedMethod {
                     JniUtils.setGradMode(true);
                 }
                 NDArray objective = ConsistencyBatches.mse(p.labelled(), batch.targets())
-                        .add(p.strong().sub(pseudoLabels).square().mul(weights).mean().mul(lambda));
+                        .add(p.strong().sub(pseudoLabels).square().mul(weights).mean().mul((float) lambda));
                 collector.backward(objective);
                 loss = objective.getFloat();
                 z = logVariance.toFloatArray();
