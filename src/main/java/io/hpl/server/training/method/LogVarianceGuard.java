@@ -12,6 +12,8 @@ import java.util.Map;
  */
 final class LogVarianceGuard {
     private final double floor;
+    private double lowestSeen = Double.POSITIVE_INFINITY;
+    private double highestSeen = Double.NEGATIVE_INFINITY;
 
     LogVarianceGuard(double floor) {
         this.floor = floor;
@@ -26,7 +28,10 @@ final class LogVarianceGuard {
         return z.gte(floor).toType(z.getDataType(), false);
     }
 
-    /** Batch statistics of the unclamped z, and the share of rows the floor clamped. */
+    /**
+     * Batch statistics of the unclamped z, the share of rows the floor clamped, and the extremes
+     * over the run so far (the reference runs report z min / max over training).
+     */
     Map<String, Double> statistics(float[] z) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -40,6 +45,9 @@ final class LogVarianceGuard {
                 clamped++;
             }
         }
-        return Map.of("z_min", min, "z_mean", sum / z.length, "z_max", max, "z_clamped_share", (double) clamped / z.length);
+        lowestSeen = Math.min(lowestSeen, min);
+        highestSeen = Math.max(highestSeen, max);
+        return Map.of("z_min", min, "z_mean", sum / z.length, "z_max", max, "z_clamped_share", (double) clamped / z.length,
+                "z_min_seen", lowestSeen, "z_max_seen", highestSeen);
     }
 }

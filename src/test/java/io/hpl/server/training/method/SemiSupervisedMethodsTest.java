@@ -138,18 +138,24 @@ class SemiSupervisedMethodsTest {
 
     /**
      * Milliseconds per iteration at the protocol's size (MLP 256-256, batch 128, 1 thread) on a
-     * house_lucas-like width. Printed, not asserted: the test machine's load varies.
+     * house_lucas-like width. Printed, not asserted: the test machine's load varies, so the
+     * methods run interleaved, twice, and the faster run of each counts.
      */
     @Test
     void timingAtTheProtocolSize() {
         Table table = SyntheticTables.wide(2000, 18000, 20, 4);
-        Map<String, String> hp = Map.of("iterations", "400", "progress_every", "400");
-        StringBuilder report = new StringBuilder("ms/iteration at MLP 256-256, batch 128, d=24:");
-        for (MethodName name : List.of(MethodName.SUPERVISED, MethodName.PSEUDO_LABEL, MethodName.HPL,
-                MethodName.HPL_JOINT, MethodName.MEAN_TEACHER)) {
-            TrainingOutcome outcome = train(name, table, hp, new ArrayList<>());
-            report.append(String.format(" %s %.2f", name, outcome.millisPerIteration()));
+        Map<String, String> hp = Map.of("iterations", "250", "progress_every", "250");
+        List<MethodName> methods = List.of(MethodName.SUPERVISED, MethodName.PSEUDO_LABEL, MethodName.HPL,
+                MethodName.HPL_JOINT, MethodName.MEAN_TEACHER);
+        Map<MethodName, Double> best = new java.util.EnumMap<>(MethodName.class);
+        for (int round = 0; round < 2; round++) {
+            for (MethodName name : methods) {
+                double ms = train(name, table, hp, new ArrayList<>()).millisPerIteration();
+                best.merge(name, ms, Math::min);
+            }
         }
+        StringBuilder report = new StringBuilder("ms/iteration at MLP 256-256, batch 128, d=24 (best of 2):");
+        best.forEach((name, ms) -> report.append(String.format(" %s %.2f", name, ms)));
         System.out.println(report);
     }
 }
