@@ -76,9 +76,9 @@ public final class TabularViews {
         java.util.Arrays.fill(keep, 1f);
         for (int k = 0; k < count; k++) {
             if (swapProbability > 0) {
-                float[] other = sources[random.nextInt(sources.length)];
                 for (int[] group : groups) {
                     if (random.nextDouble() < swapProbability) {
+                        float[] other = sources[random.nextInt(sources.length)];
                         for (int j : group) {
                             keep[k * d + j] = 0f;
                             offset[k * d + j] = other[j];

@@ -175,9 +175,10 @@ public final class HplMethod extends SemiSupervisedMethod {
         private static NDArray flat(NDManager scratch, List<NDArray> arrays) {
             NDList parts = new NDList();
             for (NDArray a : arrays) {
-                NDArray detached = a.stopGradient();
-                detached.attach(scratch);
-                parts.add(detached.reshape(-1));
+                // Grad mode is off, so the reshaped view carries no graph; it is moved into the step's scope.
+                NDArray view = a.reshape(-1);
+                view.attach(scratch);
+                parts.add(view);
             }
             return NDArrays.concat(parts);
         }

@@ -116,6 +116,21 @@ class SemiSupervisedMethodsTest {
         }
     }
 
+    /** The fixed strong views and g come from the run's seed: the same seed gives the same σ² model. */
+    @Test
+    void hplIsReproducibleWithTheSameSeed() {
+        Table table = SyntheticTables.make(100, 200, 5);
+        Map<String, String> hp = small("iterations", "20", "swap_probability", "0.3");
+        ViewLearnedVariance a = (ViewLearnedVariance) train(MethodName.HPL, table, hp, new ArrayList<>()).model().variance();
+        ViewLearnedVariance b = (ViewLearnedVariance) train(MethodName.HPL, table, hp, new ArrayList<>()).model().variance();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.views().offset(), b.views().offset());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.views().keep(), b.views().keep());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.learner().layers().get(0).weight(),
+                b.learner().layers().get(0).weight());
+        assertEquals(a.scale(), b.scale());
+        assertEquals(8, a.views().count());
+    }
+
     @ParameterizedTest
     @EnumSource(value = MethodName.class, names = {"PSEUDO_LABEL", "HPL", "HPL_JOINT", "MEAN_TEACHER"})
     void noUnlabelledRowsIsAFailedPrecondition(MethodName name) {
