@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -37,6 +38,8 @@ class HeadMetaGradientTest {
 
     private NDManager manager;
     private boolean gradMode;
+    /** The dtype the implementation runs in: float64 for the finite-difference checks, float32 as in training. */
+    private DataType type = DataType.FLOAT64;
 
     /** A random problem: features with a ones column, targets, θ, Adam state, g's parameters φ. */
     private static final class Problem {
@@ -117,6 +120,21 @@ class HeadMetaGradientTest {
         assertTrue(sgd > 0.3, "the SGD form should be far off, relative error " + sgd);
     }
 
+    /** The same meta step in float32, as training runs it, against float64. */
+    @Test
+    void float32MatchesFloat64() {
+        for (double outerWeight : new double[] {0.1, 0.0}) {
+            Problem p = new Problem();
+            double[] exact = closedForm(p, outerWeight, false);
+            type = DataType.FLOAT32;
+            double[] single = closedForm(p, outerWeight, false);
+            type = DataType.FLOAT64;
+            double error = relativeError(single, exact);
+            System.out.printf("hypergradient lambda2=%.1f: |float32 - float64| / |float64| = %.3g%n", outerWeight, error);
+            assertTrue(error <= 1e-5, "relative error " + error);
+        }
+    }
+
     /** The virtual step is exactly the head Adam's next real step; the moments are only read. */
     @Test
     void virtualStepContinuesTheHeadOptimiserState() {
@@ -177,19 +195,27 @@ class HeadMetaGradientTest {
         NDArray u = matrix(p.innerInput());
         NDArray z = learner.forward(u);
         HeadMetaGradient.Result r = HeadMetaGradient.compute(headState(p), inputs(p), z, LAMBDA);
-        NDArray coefficients = sgdForm ? manager.create(sgdCoefficients(p, z.toDoubleArray(), r)) : r.coefficients();
-        NDArray outerInput = UncertaintyInput.VIEW.build(r.outerPrediction(), manager.create(p.yo), null);
+        NDArray coefficients = sgdForm ? arr(sgdCoefficients(p, toDoubles(z), r)) : r.coefficients();
+        NDArray outerInput = UncertaintyInput.VIEW.build(r.outerPrediction(), arr(p.yo), null);
         try (GradientCollector collector = PyTorchEngine.get().newGradientCollector()) {
             collector.backward(HeadMetaGradient.surrogate(learner, coefficients, u, outerInput, outerWeight));
         }
         NDList grads = new NDList();
         learner.parameters().forEach(a -> grads.add(a.getGradient().reshape(-1)));
-        return NDArrays.concat(grads).toDoubleArray();
+        return toDoubles(NDArrays.concat(grads));
+    }
+
+    private NDArray arr(double[] values) {
+        return manager.create(values).toType(type, false);
+    }
+
+    private static double[] toDoubles(NDArray a) {
+        return a.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     /** c_j with the SGD direction −α·v in place of J ⊙ v (v = ∇_θ' L_out at the Adam θ'). */
     private static double[] sgdCoefficients(Problem p, double[] z, HeadMetaGradient.Result r) {
-        double[] ro = r.outerResidual().toDoubleArray();
+        double[] ro = toDoubles(r.outerResidual());
         double[] v = new double[D + 1];
         for (int k = 0; k < B; k++) {
             for (int i = 0; i <= D; i++) {
@@ -210,21 +236,20 @@ class HeadMetaGradientTest {
     }
 
     private HeadMetaGradient.HeadState headState(Problem p) {
-        return new HeadMetaGradient.HeadState(manager.create(p.theta), manager.create(p.m), manager.create(p.s),
-                STEPS, ALPHA, WD);
+        return new HeadMetaGradient.HeadState(arr(p.theta), arr(p.m), arr(p.s), STEPS, ALPHA, WD);
     }
 
     private HeadMetaGradient.Inputs inputs(Problem p) {
-        return new HeadMetaGradient.Inputs(matrix(p.hl), manager.create(p.yl), matrix(p.hs), manager.create(p.pseudoLabels()),
-                matrix(p.ho), manager.create(p.yo));
+        return new HeadMetaGradient.Inputs(matrix(p.hl), arr(p.yl), matrix(p.hs), arr(p.pseudoLabels()),
+                matrix(p.ho), arr(p.yo));
     }
 
     private UncertaintyLearner learner(double[] phi) {
         int o = 0;
-        NDArray w1 = manager.create(java.util.Arrays.copyOfRange(phi, o, o += 2 * HIDDEN), new Shape(HIDDEN, 2));
-        NDArray b1 = manager.create(java.util.Arrays.copyOfRange(phi, o, o += HIDDEN), new Shape(HIDDEN));
-        NDArray w2 = manager.create(java.util.Arrays.copyOfRange(phi, o, o += HIDDEN), new Shape(1, HIDDEN));
-        NDArray b2 = manager.create(java.util.Arrays.copyOfRange(phi, o, o + 1), new Shape(1));
+        NDArray w1 = arr(java.util.Arrays.copyOfRange(phi, o, o += 2 * HIDDEN)).reshape(HIDDEN, 2);
+        NDArray b1 = arr(java.util.Arrays.copyOfRange(phi, o, o += HIDDEN));
+        NDArray w2 = arr(java.util.Arrays.copyOfRange(phi, o, o += HIDDEN)).reshape(1, HIDDEN);
+        NDArray b2 = arr(java.util.Arrays.copyOfRange(phi, o, o + 1));
         return UncertaintyLearner.of(Dense.of(w1, b1), Dense.of(w2, b2));
     }
 
@@ -327,7 +352,7 @@ class HeadMetaGradientTest {
         for (int r = 0; r < rows.length; r++) {
             System.arraycopy(rows[r], 0, flat, r * rows[0].length, rows[0].length);
         }
-        return manager.create(flat, new Shape(rows.length, rows[0].length));
+        return manager.create(flat, new Shape(rows.length, rows[0].length)).toType(type, false);
     }
 
     private static double[][] features(Random random) {
