@@ -116,6 +116,26 @@ class SemiSupervisedMethodsTest {
         }
     }
 
+    /**
+     * The reference runs' end-to-end check of λ2's sign and of g's optimiser: the −λ2·mean(z) outer
+     * term makes z rise everywhere (house_lucas: batch mean ≈ 0.3 at iteration 1,000); without it z stays near 0.
+     */
+    @Test
+    void outerTermRaisesZ() {
+        Table table = SyntheticTables.make(400, 800, 1);
+        Map<String, Double> withTerm = new HashMap<>();
+        Map<String, Double> without = new HashMap<>();
+        for (String outerWeight : List.of("0.1", "0")) {
+            List<TrainingProgress> events = new ArrayList<>();
+            train(MethodName.HPL, table, small("iterations", "600", "progress_every", "200", "outer_weight", outerWeight), events);
+            Map<String, Double> zMean = outerWeight.equals("0") ? without : withTerm;
+            events.forEach(e -> zMean.put(String.valueOf(e.iteration()), e.losses().get("z_mean")));
+        }
+        System.out.println("z batch mean by iteration, lambda2=0.1: " + withTerm + "; lambda2=0: " + without);
+        assertTrue(withTerm.get("600") > withTerm.get("200") + 0.05, withTerm.toString());
+        assertTrue(withTerm.get("600") > without.get("600") + 0.05, withTerm + " vs " + without);
+    }
+
     /** The fixed strong views and g come from the run's seed: the same seed gives the same σ² model. */
     @Test
     void hplIsReproducibleWithTheSameSeed() {
