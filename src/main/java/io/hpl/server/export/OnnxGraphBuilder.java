@@ -11,7 +11,10 @@ import io.hpl.server.export.onnx.ValueInfoProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -23,6 +26,7 @@ import java.util.Set;
 public final class OnnxGraphBuilder {
     private final GraphProto.Builder graph;
     private final Set<String> names = new HashSet<>();
+    private final Map<float[], Map<String, String>> floatInitializers = new IdentityHashMap<>();
 
     public OnnxGraphBuilder(String graphName) {
         graph = GraphProto.newBuilder().setName(graphName);
@@ -49,10 +53,21 @@ public final class OnnxGraphBuilder {
         graph.addOutput(valueInfo(name, dims));
     }
 
-    /** A float constant, stored as little-endian raw_data as ONNX requires. */
+    /**
+     * A float constant, stored as little-endian raw_data as ONNX requires. The same array instance
+     * with the same dims is stored once: a block that runs the regressor a second time (σ² over
+     * strong views) then shares its weights instead of doubling the file.
+     */
     public String floatInitializer(String base, float[] values, long... dims) {
+        String key = Arrays.toString(dims);
+        Map<String, String> byDims = floatInitializers.computeIfAbsent(values, v -> new HashMap<>());
+        String existing = byDims.get(key);
+        if (existing != null) {
+            return existing;
+        }
         String name = uniqueName(base);
         graph.addInitializer(floatTensor(name, values, dims));
+        byDims.put(key, name);
         return name;
     }
 
@@ -104,6 +119,16 @@ public final class OnnxGraphBuilder {
                 .setType(AttributeProto.AttributeType.INT)
                 .setI(value)
                 .build();
+    }
+
+    public static AttributeProto intsAttribute(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
     }
 
     public static AttributeProto tensorAttribute(String name, TensorProto value) {

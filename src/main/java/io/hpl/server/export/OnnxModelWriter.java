@@ -1,12 +1,18 @@
 package io.hpl.server.export;
 
 import static io.hpl.server.export.OnnxGraphBuilder.floatTensor;
+import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
+import static io.hpl.server.export.OnnxGraphBuilder.intsAttribute;
 import static io.hpl.server.export.OnnxGraphBuilder.tensorAttribute;
 
 import io.hpl.server.export.onnx.ModelProto;
 import io.hpl.server.export.onnx.OperatorSetIdProto;
 import io.hpl.server.export.onnx.StringStringEntryProto;
 import io.hpl.server.model.ConstantVariance;
+import io.hpl.server.model.FixedViews;
+import io.hpl.server.model.Mlp;
+import io.hpl.server.model.RowLearnedVariance;
+import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.VarianceModel;
 import java.util.List;
@@ -27,8 +33,11 @@ public final class OnnxModelWriter {
     public static final String VARIANCE = "variance";
     private static final String ROWS = "N";
 
-    /** The values a variance block may build on: raw input, standardised input, predicted mean. */
-    record GraphValues(String input, String standardised, String mean) {
+    /**
+     * The values a variance block may build on: raw input, standardised input, the regressor's
+     * output in standardised target units [N], predicted mean.
+     */
+    record GraphValues(String input, String standardised, String regressorOutput, String mean) {
     }
 
     /** Serialised ModelProto; {@code metadata} becomes metadata_props (provenance). */
@@ -44,7 +53,7 @@ public final class OnnxModelWriter {
                 "target_scaled");
         String mean = b.namedNode("Add", List.of(scaled, b.floatScalar("target_mean", (float) model.target().mean())),
                 MEAN);
-        appendVariance(b, model.variance(), new GraphValues(x, standardised, mean));
+        appendVariance(b, model, new GraphValues(x, standardised, flat, mean));
         b.floatOutput(MEAN, ROWS);
         b.floatOutput(VARIANCE, ROWS);
 
@@ -64,9 +73,18 @@ public final class OnnxModelWriter {
      * Java 17 has no pattern switch (preview only), so this is an instanceof chain; a new
      * variant lands in the final throw until it gets its branch here.
      */
-    private static void appendVariance(OnnxGraphBuilder b, VarianceModel variance, GraphValues values) {
+    private static void appendVariance(OnnxGraphBuilder b, TrainedModel model, GraphValues values) {
+        VarianceModel variance = model.variance();
         if (variance instanceof ConstantVariance constant) {
             appendConstantVariance(b, constant, values);
+        } else if (variance instanceof ViewLearnedVariance view) {
+            String raw = appendViewRawVariance(b, model.regressor(), view, values);
+            b.namedNode("Mul", List.of(raw, scale(b, view.scale())), VARIANCE);
+        } else if (variance instanceof RowLearnedVariance row) {
+            String z = OnnxBlocks.appendFlatten(b, "uncertainty", OnnxBlocks.appendMlp(b, "uncertainty", row.learner(),
+                    values.standardised()));
+            String raw = b.node("Exp", List.of(z), "uncertainty_exp");
+            b.namedNode("Mul", List.of(raw, scale(b, row.scale())), VARIANCE);
         } else {
             throw new IllegalArgumentException("no ONNX export for variance model " + variance.getClass().getName());
         }
@@ -85,6 +103,45 @@ public final class OnnxModelWriter {
         String rows = b.node("Shape", List.of(values.mean()), "variance_shape");
         b.namedNode("ConstantOfShape", List.of(rows), VARIANCE,
                 tensorAttribute("value", floatTensor("variance_value", new float[] {v}, 1)));
+    }
+
+    /**
+     * mean_k exp(g(f(v_k) − f(x), f(v_k))) [N] with v_k = x ⊙ keep_k + offset_k: the K views of all
+     * N rows go through the regressor (its weights shared with the mean's MLP) as one [N·K, d] batch.
+     */
+    private static String appendViewRawVariance(OnnxGraphBuilder b, Mlp regressor, ViewLearnedVariance variance,
+                                                GraphValues values) {
+        FixedViews views = variance.views();
+        long k = views.count();
+        long d = views.width();
+        String axis1 = b.int64Initializer("views_axis1", new long[] {1}, 1);
+        String rows = b.node("Unsqueeze", List.of(values.standardised(), axis1), "views_rows"); // [N, 1, d]
+        String kept = b.node("Mul", List.of(rows, b.floatInitializer("views_keep", views.keep(), k, d)), "views_kept");
+        String shifted = b.node("Add", List.of(kept, b.floatInitializer("views_offset", views.offset(), k, d)),
+                "views_values"); // [N, K, d]
+        String flatViews = b.node("Reshape", List.of(shifted, b.int64Initializer("views_flat_shape", new long[] {-1, d}, 2)),
+                "views_flat");
+        String viewOut = OnnxBlocks.appendMlp(b, "views_regressor", regressor, flatViews); // [N·K, 1]
+        String perRow = b.node("Reshape", List.of(viewOut, b.int64Initializer("views_per_row", new long[] {-1, k}, 2)),
+                "views_out");
+        String own = b.node("Unsqueeze", List.of(values.regressorOutput(), axis1), "views_own_out"); // [N, 1]
+        String residual = b.node("Sub", List.of(perRow, own), "views_residual");
+        String residualColumn = b.node("Reshape", List.of(residual,
+                b.int64Initializer("views_column", new long[] {-1, 1}, 2)), "views_residual_column");
+        String input = b.node("Concat", List.of(residualColumn, viewOut), "uncertainty_input", intAttribute("axis", 1));
+        String z = OnnxBlocks.appendMlp(b, "uncertainty", variance.learner(), input); // [N·K, 1]
+        String zPerRow = b.node("Reshape", List.of(z, b.int64Initializer("uncertainty_per_row", new long[] {-1, k}, 2)),
+                "uncertainty_z");
+        String exp = b.node("Exp", List.of(zPerRow), "uncertainty_exp");
+        return b.node("ReduceMean", List.of(exp), "uncertainty_mean", intsAttribute("axes", 1), intAttribute("keepdims", 0));
+    }
+
+    private static String scale(OnnxGraphBuilder b, double scale) {
+        float s = (float) scale;
+        if (!Float.isFinite(s) || s < 0) {
+            throw new IllegalArgumentException("variance scale must be finite and ≥ 0 in float32: " + scale);
+        }
+        return b.floatScalar("variance_scale", s);
     }
 
     private static String docString(TrainedModel model) {

@@ -2,6 +2,10 @@ package io.hpl.server.training;
 
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.training.method.HplJointMethod;
+import io.hpl.server.training.method.HplMethod;
+import io.hpl.server.training.method.MeanTeacherMethod;
+import io.hpl.server.training.method.PseudoLabelMethod;
 import io.hpl.server.training.method.SupervisedMethod;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -18,7 +22,8 @@ public final class MethodRegistry {
     }
 
     public static MethodRegistry standard() {
-        return new MethodRegistry(List.of(new SupervisedMethod()));
+        return new MethodRegistry(List.of(new SupervisedMethod(), new PseudoLabelMethod(), new HplMethod(),
+                new HplJointMethod(), new MeanTeacherMethod()));
     }
 
     public Optional<TrainingMethod> find(MethodName name) {

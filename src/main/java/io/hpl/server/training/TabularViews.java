@@ -3,6 +3,7 @@ package io.hpl.server.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.hpl.server.model.FixedViews;
 import java.util.Random;
 
 /**
@@ -61,6 +62,35 @@ public final class TabularViews {
             }
         }
         return manager.create(flat, new Shape(index.length, d));
+    }
+
+    /**
+     * {@code count} strong views fixed once, for serving σ²: the same rule as {@link #strong}, except
+     * that a swapped feature comes from a random row of {@code sources} (training rows), since a
+     * served row has no batch. Drawn from {@code random}, so a seeded run gives the same views.
+     */
+    public FixedViews fixed(int count, float[][] sources, Random random) {
+        int d = sources[0].length;
+        float[] keep = new float[count * d];
+        float[] offset = new float[count * d];
+        java.util.Arrays.fill(keep, 1f);
+        for (int k = 0; k < count; k++) {
+            if (swapProbability > 0) {
+                for (int[] group : groups) {
+                    if (random.nextDouble() < swapProbability) {
+                        float[] other = sources[random.nextInt(sources.length)];
+                        for (int j : group) {
+                            keep[k * d + j] = 0f;
+                            offset[k * d + j] = other[j];
+                        }
+                    }
+                }
+            }
+            for (int j = 0; j < d; j++) {
+                offset[k * d + j] += (float) (random.nextGaussian() * strongNoise);
+            }
+        }
+        return new FixedViews(count, d, keep, offset);
     }
 
     public NDArray strong(NDManager manager, float[][] rows, int[] index) {

@@ -4,7 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import io.hpl.server.model.ConstantVariance;
+import io.hpl.server.model.FixedViews;
+import io.hpl.server.model.RowLearnedVariance;
+import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
 import io.hpl.server.model.Predictions;
@@ -41,7 +46,7 @@ public final class TrainedModelForward {
                     .div(m.create(model.features().std()));
             NDArray out = forwardMlp(m, model.regressor(), standardised).reshape(-1);
             NDArray mean = out.mul((float) model.target().std()).add((float) model.target().mean());
-            NDArray variance = variance(m, model.variance(), mean);
+            NDArray variance = variance(m, model, standardised, out, mean);
             return new Predictions(toDoubles(mean), toDoubles(variance));
         } finally {
             JniUtils.setGradMode(gradMode);
@@ -63,11 +68,54 @@ public final class TrainedModelForward {
     }
 
     /** One branch per VarianceModel variant, mirroring OnnxModelWriter (no pattern switch in Java 17). */
-    private static NDArray variance(NDManager m, VarianceModel variance, NDArray mean) {
+    private static NDArray variance(NDManager m, TrainedModel model, NDArray standardised, NDArray out, NDArray mean) {
+        VarianceModel variance = model.variance();
         if (variance instanceof ConstantVariance constant) {
             return m.full(mean.getShape(), (float) constant.variance());
         }
+        if (variance instanceof ViewLearnedVariance view) {
+            return viewRawVariance(m, model.regressor(), view, standardised, out).mul((float) view.scale());
+        }
+        if (variance instanceof RowLearnedVariance row) {
+            return rowRawVariance(m, row, standardised).mul((float) row.scale());
+        }
         throw new IllegalArgumentException("no forward pass for variance model " + variance.getClass().getName());
+    }
+
+    /**
+     * σ² before the scale, [N], for standardised rows: what training calibrates the scale on.
+     * Eval mode (no dropout), like serving. A constant variance model gives ones.
+     */
+    public static NDArray rawVariance(NDManager m, Mlp regressor, VarianceModel variance, NDArray standardised) {
+        if (variance instanceof ViewLearnedVariance view) {
+            NDArray out = forwardMlp(m, regressor, standardised).reshape(-1);
+            return viewRawVariance(m, regressor, view, standardised, out);
+        }
+        if (variance instanceof RowLearnedVariance row) {
+            return rowRawVariance(m, row, standardised);
+        }
+        return m.ones(new Shape(standardised.getShape().get(0)));
+    }
+
+    /**
+     * mean_k exp(g(f(v_k) − f(x), f(v_k))), v_k = x ⊙ keep_k + offset_k; f in standardised units.
+     * The same ops in the same order as OnnxModelWriter's view block.
+     */
+    private static NDArray viewRawVariance(NDManager m, Mlp regressor, ViewLearnedVariance variance,
+                                           NDArray standardised, NDArray out) {
+        FixedViews views = variance.views();
+        int k = views.count();
+        Shape viewShape = new Shape(k, views.width());
+        NDArray v = standardised.expandDims(1).mul(m.create(views.keep(), viewShape)).add(m.create(views.offset(), viewShape))
+                .reshape(-1, views.width());
+        NDArray viewOut = forwardMlp(m, regressor, v); // [N·K, 1]
+        NDArray residual = viewOut.reshape(-1, k).sub(out.expandDims(1));
+        NDArray input = NDArrays.concat(new NDList(residual.reshape(-1, 1), viewOut), 1);
+        return forwardMlp(m, variance.learner(), input).reshape(-1, k).exp().mean(new int[] {1});
+    }
+
+    private static NDArray rowRawVariance(NDManager m, RowLearnedVariance variance, NDArray standardised) {
+        return forwardMlp(m, variance.learner(), standardised).reshape(-1).exp();
     }
 
     private static double[] toDoubles(NDArray array) {

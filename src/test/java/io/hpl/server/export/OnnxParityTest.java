@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The exported graph, run by ONNX Runtime, must compute what the DJL forward pass computes. */
@@ -87,6 +88,38 @@ class OnnxParityTest {
             assertFloatTensor(session.getOutputInfo().get("mean"), -1);
             assertFloatTensor(session.getOutputInfo().get("variance"), -1);
         }
+    }
+
+    /** The learned σ² variants (HPL's view-based g over fixed strong views, and the row-based g). */
+    @ParameterizedTest
+    @CsvSource({"view,1", "view,256", "row,1", "row,256"})
+    void ortMatchesDjlForLearnedVariance(String kind, int n) throws Exception {
+        TrainedModel model = RandomModels.withLearnedVariance(MODEL, kind.equals("view"), 5);
+        byte[] bytes = new OnnxModelWriter().write(model, METADATA);
+        float[][] rows = RandomModels.rows(model, 11 + n, n);
+        Predictions djl = TrainedModelForward.predict(manager, model, rows);
+        Predictions ort;
+        try (OnnxModelSession session = factory.open(bytes)) {
+            ort = session.predict(rows);
+        }
+        double maxMean = maxDiff(djl.mean(), ort.mean(), "mean");
+        double maxVariance = maxDiff(djl.variance(), ort.variance(), "variance");
+        double spread = java.util.Arrays.stream(djl.variance()).max().getAsDouble()
+                - java.util.Arrays.stream(djl.variance()).min().getAsDouble();
+        assertTrue(n == 1 || spread > 0, "a learned variance varies across rows");
+        System.out.printf("%s N=%d max |DJL-ORT|: mean %.3g, variance %.3g (max relative %.3g)%n",
+                kind, n, maxMean, maxVariance, maxRelative(djl.variance(), ort.variance()));
+    }
+
+    /** The second regressor pass over the strong views shares the mean's initializers. */
+    @Test
+    void viewVarianceReusesTheRegressorWeights() throws Exception {
+        TrainedModel model = RandomModels.withLearnedVariance(MODEL, true, 5);
+        ModelProto proto = ModelProto.parseFrom(new OnnxModelWriter().write(model, METADATA));
+        long weightInitializers = proto.getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().startsWith("regressor_layer") || t.getName().startsWith("views_regressor"))
+                .count();
+        assertEquals(2L * MODEL.regressor().layers().size(), weightInitializers);
     }
 
     private static void assertFloatTensor(NodeInfo info, long... shape) {

@@ -51,6 +51,41 @@ public final class RandomModels {
                 new ConstantVariance(12.5));
     }
 
+    /**
+     * The model with a learned σ²: HPL's view-based learner (2→16→1) over 8 fixed views that
+     * swap some features and add noise, or a row-based one (d→16→1). Weights are small so that
+     * exp(g) stays in a moderate range.
+     */
+    public static TrainedModel withLearnedVariance(TrainedModel model, boolean viewBased, long seed) {
+        Random random = new Random(seed);
+        int d = model.schema().encodedWidth();
+        VarianceModel variance;
+        if (viewBased) {
+            int k = 8;
+            float[] keep = new float[k * d];
+            float[] offset = new float[k * d];
+            for (int i = 0; i < keep.length; i++) {
+                boolean swapped = random.nextDouble() < 0.3;
+                keep[i] = swapped ? 0f : 1f;
+                offset[i] = (float) ((swapped ? random.nextGaussian() : 0) + 0.1 * random.nextGaussian());
+            }
+            Mlp learner = new Mlp(List.of(scaled(dense(random, 2, 16), 0.2f), scaled(dense(random, 16, 1), 0.2f)));
+            variance = new ViewLearnedVariance(learner, new FixedViews(k, d, keep, offset), 3.5);
+        } else {
+            Mlp learner = new Mlp(List.of(scaled(dense(random, d, 16), 0.3f), scaled(dense(random, 16, 1), 0.3f)));
+            variance = new RowLearnedVariance(learner, 0.75);
+        }
+        return new TrainedModel(model.schema(), model.features(), model.regressor(), model.target(), variance);
+    }
+
+    private static DenseLayer scaled(DenseLayer layer, float factor) {
+        float[] w = layer.weight().clone();
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= factor;
+        }
+        return new DenseLayer(layer.inputs(), layer.outputs(), w, layer.bias());
+    }
+
     /** Rows around the model's standardizer: numeric ~ mean ± 2 std, one category hot per column. */
     public static float[][] rows(TrainedModel model, long seed, int n) {
         Random random = new Random(seed);

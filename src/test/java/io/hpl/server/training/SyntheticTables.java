@@ -29,4 +29,30 @@ public final class SyntheticTables {
         }
         return new Table(schema, x, y);
     }
+
+    /** {@code numeric} Gaussian columns plus one 4-level categorical; y linear plus a sine, for timing runs. */
+    public static Table wide(int labelled, int unlabelled, int numeric, long seed) {
+        List<Column> columns = new java.util.ArrayList<>();
+        for (int j = 0; j < numeric; j++) {
+            columns.add(Column.numeric("x" + j));
+        }
+        columns.add(Column.categorical("k", List.of("a", "b", "c", "d")));
+        DatasetSchema schema = new DatasetSchema("y", columns, List.of());
+        Random random = new Random(seed);
+        int n = labelled + unlabelled;
+        float[][] x = new float[n][numeric + 4];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            double target = 0;
+            for (int j = 0; j < numeric; j++) {
+                x[i][j] = (float) random.nextGaussian();
+                target += x[i][j] / (j + 1.0);
+            }
+            int k = random.nextInt(4);
+            x[i][numeric + k] = 1;
+            target += Math.sin(2 * x[i][0]) + 0.3 * k + 0.1 * random.nextGaussian();
+            y[i] = i < labelled ? target : Double.NaN;
+        }
+        return new Table(schema, x, y);
+    }
 }

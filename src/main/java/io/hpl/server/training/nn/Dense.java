@@ -24,6 +24,12 @@ public final class Dense {
         bias.setRequiresGradient(true);
     }
 
+    /** A layer over existing arrays, weight [out, in] and bias [out] (e.g. float64 ones in tests). */
+    public static Dense of(NDArray weight, NDArray bias) {
+        long[] shape = weight.getShape().getShape();
+        return new Dense(weight, bias, Math.toIntExact(shape[1]), Math.toIntExact(shape[0]));
+    }
+
     /** PyTorch's default Linear init, U(−1/√in, 1/√in) for weight and bias, from a seeded Java RNG. */
     public static Dense pytorchDefault(NDManager manager, int inputs, int outputs, Random random) {
         double bound = 1.0 / Math.sqrt(inputs);
