@@ -1,4 +1,4 @@
-"""Generates the gRPC stubs from the repository's proto/ on first import, into a gitignored folder.
+"""Generates the gRPC stubs from the repository's proto/ (and clients/proto/health.proto) on first import, into a gitignored folder.
 
 Generated code is never committed, so it cannot drift from proto/. Needs grpcio-tools
 (Debian: python3-grpc-tools); regeneration happens whenever a .proto is newer than its stubs.
@@ -12,7 +12,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _CLIENT_DIR = os.path.dirname(_HERE)
 PROTO_DIR = os.environ.get("HPL_PROTO_DIR", os.path.join(_CLIENT_DIR, "..", "..", "proto"))
 OUT_DIR = os.path.join(_HERE, "_generated")
-_SOURCES = [(PROTO_DIR, "hpl/v1/hpl.proto"), (_CLIENT_DIR, "health.proto")]
+_SOURCES = [(PROTO_DIR, "hpl/v1/hpl.proto"), (os.path.join(_CLIENT_DIR, "..", "proto"), "health.proto")]
 
 
 def _stale():
