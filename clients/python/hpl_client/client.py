@@ -124,18 +124,23 @@ class HplClient:
 
         def run() -> pb.ModelInfo:
             stream = self._stub.Train(request, timeout=timeout)
+            model = None
             try:
+                # Read to the end of the stream, past `finished`: cancelling a call the server is
+                # closing makes the server drop the connection, failing other calls on the channel.
                 for event in stream:
                     kind = event.WhichOneof("event")
                     if kind == "progress" and on_progress:
                         on_progress(event.progress)
                     elif kind == "finished":
-                        return event.finished.model
-                    elif kind == "failed":
-                        raise HplError(event.failed.code, event.failed.message)
-            finally:
-                stream.cancel()  # no-op once finished; cancels the job if we leave early
-            raise HplError("UNKNOWN", "the Train stream ended without a result")
+                        model = event.finished.model
+                    # `failed` is followed by the same status ending the stream: _errors raises it.
+            except BaseException:
+                stream.cancel()  # leaving early (callback error, Ctrl-C): cancel the job too
+                raise
+            if model is None:
+                raise HplError("UNKNOWN", "the Train stream ended without a result")
+            return model
 
         return _errors(run)
 

@@ -79,7 +79,7 @@ class LiveServerTest(unittest.TestCase):
     def test_errors_carry_the_status_and_message(self):
         with self.assertRaises(HplError) as caught:
             self.hpl.predict(self.model, [dict(HOUSE, stories="three")])
-        self.assertEqual("INVALID_ARGUMENT", caught.exception.code)
+        self.assertEqual("INVALID_ARGUMENT", caught.exception.code, caught.exception.message)
         self.assertIn("unknown category 'three'", caught.exception.message)
         with self.assertRaises(HplError) as missing:
             self.hpl.get_model("no-such-model-" + uuid.uuid4().hex[:6])
