@@ -12,9 +12,12 @@ import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.MethodRegistry;
 import io.hpl.server.health.Engines;
+import io.hpl.server.metrics.TrainingMetrics;
+import io.hpl.server.metrics.TrainingMetrics.JobState;
 import io.hpl.server.training.TrainingCancelledException;
 import io.hpl.server.training.TrainingMethod;
 import io.hpl.server.training.TrainingOutcome;
+import io.hpl.server.training.TrainingProgress;
 import io.hpl.server.training.TrainingRun;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +45,7 @@ public class TrainingJobs {
     private final MethodRegistry methods;
     private final ModelExport export;
     private final Engines engines;
+    private final TrainingMetrics metrics;
     private final int maxQueued;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hpl-training");
@@ -51,12 +56,13 @@ public class TrainingJobs {
     private final Map<String, AtomicBoolean> cancellations = new ConcurrentHashMap<>();
 
     public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, ServerConfig config,
-                        Engines engines) {
+                        Engines engines, TrainingMetrics metrics) {
         this.datasets = datasets;
         this.methods = methods;
         this.export = new ModelExport(models);
         this.maxQueued = config.training().maxQueued();
         this.engines = engines;
+        this.metrics = metrics;
     }
 
     /** Validates the request and queues it; the listener hears the rest. */
@@ -105,30 +111,46 @@ public class TrainingJobs {
         long start = System.nanoTime();
         try {
             if (cancelled.get()) {
+                metrics.jobEnded(name.name(), JobState.CANCELLED);
                 return;
             }
             LOG.infof("training job %s: method %s, dataset %s (sha256 %s), seed %d, model %s", jobId, name,
                     dataset.id(), dataset.sha256(), spec.seed(), spec.modelName());
             TrainingOutcome outcome = method.train(new TrainingRun(datasets.load(dataset.id()), hp, spec.seed(), device,
-                    p -> listener.progress(jobId, p), cancelled::get));
+                    progressCounted(jobId, listener), cancelled::get));
             double seconds = (System.nanoTime() - start) / 1e9;
             ModelRecord model = export.publish(spec, name, hp, dataset, outcome, seconds);
             LOG.infof("training job %s: published %s version %d in %.1f s (%.3f ms/iteration)", jobId, model.name(),
                     model.version(), seconds, outcome.millisPerIteration());
+            metrics.lastJobSpeed(outcome.millisPerIteration());
+            metrics.jobEnded(name.name(), JobState.FINISHED);
             listener.finished(jobId, model);
         } catch (TrainingCancelledException e) {
             LOG.infof("training job %s: %s", jobId, e.getMessage());
+            metrics.jobEnded(name.name(), JobState.CANCELLED);
         } catch (HplException e) {
             LOG.infof("training job %s failed: %s", jobId, e.getMessage());
+            metrics.jobEnded(name.name(), JobState.FAILED);
             listener.failed(jobId, e.kind(), e.getMessage());
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "training job %s failed unexpectedly", jobId);
+            metrics.jobEnded(name.name(), JobState.FAILED);
             listener.failed(jobId, ErrorKind.INTERNAL, "training job " + jobId + " failed unexpectedly ("
                     + e.getClass().getSimpleName() + "); the server log has the details");
         } finally {
             cancellations.remove(jobId);
             waiting.decrementAndGet();
         }
+    }
+
+    /** Passes progress on, counting the iterations done since the previous report. */
+    private Consumer<TrainingProgress> progressCounted(String jobId, JobListener listener) {
+        long[] reported = {0};
+        return p -> {
+            metrics.iterationsDone(p.iteration() - reported[0]);
+            reported[0] = p.iteration();
+            listener.progress(jobId, p);
+        };
     }
 
     @PreDestroy

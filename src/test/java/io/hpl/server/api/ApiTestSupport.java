@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Helpers shared by the API tests: uploads in chunks, rows as Structs, status assertions. */
-final class ApiTestSupport {
-    static final Duration TIMEOUT = Duration.ofMinutes(3);
+/** Helpers shared by the API and metrics tests: uploads in chunks, rows as Structs, status assertions. */
+public final class ApiTestSupport {
+    public static final Duration TIMEOUT = Duration.ofMinutes(3);
 
     private ApiTestSupport() {
     }
@@ -37,13 +37,13 @@ final class ApiTestSupport {
         return client.uploadDataset(Multi.createFrom().iterable(messages)).await().atMost(TIMEOUT);
     }
 
-    static DatasetInfo upload(RegressionService client, String target, String csv, String... ignore) {
+    public static DatasetInfo upload(RegressionService client, String target, String csv, String... ignore) {
         DatasetHeader header = DatasetHeader.newBuilder().setName("test").setTargetColumn(target)
                 .addAllIgnoreColumns(List.of(ignore)).build();
         return upload(client, header, csv.getBytes(StandardCharsets.UTF_8), 1000);
     }
 
-    static Struct row(Map<String, Object> cells) {
+    public static Struct row(Map<String, Object> cells) {
         Struct.Builder b = Struct.newBuilder();
         cells.forEach((k, v) -> b.putFields(k, v instanceof Number n
                 ? Value.newBuilder().setNumberValue(n.doubleValue()).build()

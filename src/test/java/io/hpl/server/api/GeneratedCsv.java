@@ -4,11 +4,11 @@ import java.util.Locale;
 import java.util.Random;
 
 /** CSV text for API tests: y = sin(2a) + 0.05·(b − 100) + effect(c) + noise; an id column to ignore. */
-final class GeneratedCsv {
+public final class GeneratedCsv {
     private GeneratedCsv() {
     }
 
-    static String make(int labelled, int unlabelled, long seed) {
+    public static String make(int labelled, int unlabelled, long seed) {
         Random random = new Random(seed);
         StringBuilder csv = new StringBuilder("id,a,b,c,y\n");
         String[] categories = {"red", "green", "blue"};

@@ -1,0 +1,156 @@
+'use strict';
+// Client for hpl-server's gRPC API on @grpc/grpc-js. The .proto files are loaded at run time from
+// the repository's proto/ (and clients/proto/health.proto), so nothing generated is committed.
+const fs = require('fs');
+const path = require('path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+
+const PROTO_DIR = process.env.HPL_PROTO_DIR || path.join(__dirname, '..', '..', '..', 'proto');
+const HEALTH_DIR = path.join(__dirname, '..', '..', 'proto');
+const CHUNK_BYTES = 1 << 20; // well under the server's 16 MiB message limit
+
+const definition = protoLoader.loadSync(['hpl/v1/hpl.proto', 'health.proto'], {
+  includeDirs: [PROTO_DIR, HEALTH_DIR],
+  longs: Number, // int64 counts fit a double comfortably
+  enums: String,
+  defaults: true,
+  oneofs: true,
+});
+const loaded = grpc.loadPackageDefinition(definition);
+
+/** A failed call: the gRPC status code name and the server's message (which says what to fix). */
+class HplError extends Error {
+  constructor(code, message) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.details = message;
+  }
+
+  static from(err) {
+    const name = Object.keys(grpc.status).find((k) => grpc.status[k] === err.code) || String(err.code);
+    return new HplError(name, err.details || err.message);
+  }
+}
+
+// google.protobuf.Struct as proto-loader sees it, from a plain row object.
+function toStruct(row) {
+  const fields = {};
+  for (const [k, v] of Object.entries(row)) {
+    fields[k] = typeof v === 'number' ? { numberValue: v } : { stringValue: String(v) };
+  }
+  return { fields };
+}
+
+class HplClient {
+  /** @param {string} target host:port  @param {{timeoutMs?: number}} [options] */
+  constructor(target, { timeoutMs = 60000 } = {}) {
+    const credentials = grpc.credentials.createInsecure();
+    const options = { 'grpc.max_receive_message_length': 64 << 20 };
+    this.stub = new loaded.hpl.v1.RegressionService(target, credentials, options);
+    this.health = new loaded.grpc.health.v1.Health(target, credentials, options);
+    this.timeoutMs = timeoutMs;
+  }
+
+  close() {
+    this.stub.close();
+    this.health.close();
+  }
+
+  deadline() {
+    return { deadline: Date.now() + this.timeoutMs };
+  }
+
+  unary(stub, method, request) {
+    return new Promise((resolve, reject) => {
+      stub[method](request, this.deadline(), (err, response) => (err ? reject(HplError.from(err)) : resolve(response)));
+    });
+  }
+
+  /** grpc.health.v1 Check: true once the engines are loaded. */
+  async serving(service = '') {
+    return (await this.unary(this.health, 'Check', { service })).status === 'SERVING';
+  }
+
+  /** Streams a header then the chunks (Buffers); the same bytes and header give the same dataset id. */
+  upload(chunks, { targetColumn, name = '', ignoreColumns = [], categoricalColumns = [] }) {
+    return new Promise((resolve, reject) => {
+      const call = this.stub.UploadDataset(this.deadline(), (err, info) => (err ? reject(HplError.from(err)) : resolve(info)));
+      call.write({ header: { name, targetColumn, ignoreColumns, categoricalColumns } });
+      (async () => {
+        for await (const chunk of chunks) {
+          if (!call.write({ chunk })) await new Promise((r) => call.once('drain', r)); // respect flow control
+        }
+        call.end();
+      })().catch((e) => { call.cancel(); reject(e); });
+    });
+  }
+
+  /** Uploads a CSV file in chunks of chunkBytes, never holding it whole in memory. */
+  uploadFile(file, { chunkBytes = CHUNK_BYTES, name = file, ...header }) {
+    return this.upload(fs.createReadStream(file, { highWaterMark: chunkBytes }), { name, ...header });
+  }
+
+  async listDatasets() {
+    return (await this.unary(this.stub, 'ListDatasets', {})).datasets;
+  }
+
+  async listMethods() {
+    return (await this.unary(this.stub, 'ListMethods', {})).methods;
+  }
+
+  /**
+   * Trains and waits for the published model; onProgress hears every progress event.
+   * An AbortSignal (signal) cancels the stream, which cancels the job on the server.
+   */
+  train(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, onProgress, signal } = {}) {
+    const request = {
+      datasetId, method, modelName,
+      hyperparameters: Object.fromEntries(Object.entries(hyperparameters).map(([k, v]) => [k, String(v)])),
+    };
+    if (seed !== undefined) request.seed = seed;
+    return new Promise((resolve, reject) => {
+      const call = this.stub.Train(request);
+      let model;
+      let failed;
+      if (signal) signal.addEventListener('abort', () => call.cancel(), { once: true });
+      call.on('data', (event) => {
+        if (event.event === 'progress' && onProgress) onProgress(event.progress);
+        else if (event.event === 'finished') model = event.finished.model;
+        else if (event.event === 'failed') failed = new HplError(event.failed.code, event.failed.message);
+      });
+      call.on('error', (err) => reject(failed || HplError.from(err)));
+      call.on('end', () => (model ? resolve(model) : reject(failed || new HplError('UNKNOWN', 'the Train stream ended without a result'))));
+    });
+  }
+
+  /** @returns {Promise<{mean: number, variance: number}[]>} */
+  async predict(modelName, rows, { version = 0 } = {}) {
+    const response = await this.unary(this.stub, 'Predict', { modelName, version, rows: rows.map(toStruct) });
+    return response.predictions.map(({ mean, variance }) => ({ mean, variance }));
+  }
+
+  /** Scores a model on a stored dataset ({datasetId}) or on inline rows with the target column ({rows}). */
+  async evaluate(modelName, { datasetId, rows, version = 0 }) {
+    if ((datasetId === undefined) === (rows === undefined)) throw new Error('give exactly one of datasetId and rows');
+    const request = datasetId !== undefined
+      ? { modelName, version, datasetId }
+      : { modelName, version, inline: { rows: rows.map(toStruct) } };
+    return (await this.unary(this.stub, 'Evaluate', request)).metrics;
+  }
+
+  async listModels(name = '') {
+    return (await this.unary(this.stub, 'ListModels', { name })).models;
+  }
+
+  getModel(name, version = 0) {
+    return this.unary(this.stub, 'GetModel', { name, version });
+  }
+
+  /** Deletes one version, or every version when version is 0; resolves to how many went. */
+  async deleteModel(name, version = 0) {
+    return (await this.unary(this.stub, 'DeleteModel', { name, version })).versionsDeleted;
+  }
+}
+
+module.exports = { HplClient, HplError };

@@ -1,0 +1,177 @@
+"""A typed wrapper over the generated stubs: plain Python values in, messages or plain values out."""
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+
+import grpc
+from google.protobuf import struct_pb2
+
+from hpl_client._stubs import health_grpc, health_pb, pb, pb_grpc
+
+Cell = Union[float, int, str]
+Row = Mapping[str, Cell]
+
+CHUNK_BYTES = 1 << 20  # well under the server's 16 MiB message limit
+
+
+@dataclass(frozen=True)
+class Prediction:
+    mean: float
+    variance: float  # sigma^2 in squared target units
+
+
+class HplError(Exception):
+    """A failed call: the gRPC status code name and the server's message (which says what to fix)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__("%s: %s" % (code, message))
+        self.code = code
+        self.message = message
+
+
+def _errors(call):
+    """Runs a call, turning grpc.RpcError into HplError."""
+    try:
+        return call()
+    except grpc.RpcError as e:
+        raise HplError(e.code().name, e.details()) from None
+
+
+def _struct(row: Row) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(dict(row))  # numbers stay numbers, strings stay strings: the server expects exactly that
+    return s
+
+
+class HplClient:
+    """Client for one hpl-server. Use as a context manager, or call close()."""
+
+    def __init__(self, target: str, timeout: float = 60.0, channel: Optional[grpc.Channel] = None):
+        self._channel = channel or grpc.insecure_channel(
+            target, options=[("grpc.max_receive_message_length", 64 << 20)])
+        self._stub = pb_grpc.RegressionServiceStub(self._channel)
+        self._health = health_grpc.HealthStub(self._channel)
+        self.timeout = timeout  # seconds, for every call but Train
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._channel.close()
+
+    # ------------------------------------------------------------------ health
+
+    def serving(self, service: str = "") -> bool:
+        """grpc.health.v1 Check: True once the engines are loaded."""
+        response = _errors(lambda: self._health.Check(health_pb.HealthCheckRequest(service=service),
+                                                      timeout=self.timeout))
+        return response.status == health_pb.HealthCheckResponse.SERVING
+
+    # ------------------------------------------------------------------ datasets
+
+    def upload(self, chunks: Iterable[bytes], target_column: str, name: str = "",
+               ignore_columns: Sequence[str] = (), categorical_columns: Sequence[str] = ()) -> pb.DatasetInfo:
+        """Streams a header then the CSV bytes; the same bytes and header give the same dataset id."""
+        header = pb.DatasetHeader(name=name, target_column=target_column, ignore_columns=list(ignore_columns),
+                                  categorical_columns=list(categorical_columns))
+
+        def messages() -> Iterator[pb.UploadDatasetRequest]:
+            yield pb.UploadDatasetRequest(header=header)
+            for chunk in chunks:
+                yield pb.UploadDatasetRequest(chunk=chunk)
+
+        return _errors(lambda: self._stub.UploadDataset(messages(), timeout=self.timeout))
+
+    def upload_file(self, path: str, target_column: str, name: Optional[str] = None,
+                    chunk_bytes: int = CHUNK_BYTES, **header) -> pb.DatasetInfo:
+        """Uploads a CSV file in chunks of chunk_bytes, never holding it whole in memory."""
+        def chunks() -> Iterator[bytes]:
+            with open(path, "rb") as f:
+                while True:
+                    block = f.read(chunk_bytes)
+                    if not block:
+                        return
+                    yield block
+
+        return self.upload(chunks(), target_column, name=path if name is None else name, **header)
+
+    def list_datasets(self) -> List[pb.DatasetInfo]:
+        return list(_errors(lambda: self._stub.ListDatasets(pb.ListDatasetsRequest(), timeout=self.timeout)).datasets)
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        _errors(lambda: self._stub.DeleteDataset(pb.DeleteDatasetRequest(id=dataset_id), timeout=self.timeout))
+
+    # ------------------------------------------------------------------ training
+
+    def list_methods(self) -> List[pb.MethodInfo]:
+        return list(_errors(lambda: self._stub.ListMethods(pb.ListMethodsRequest(), timeout=self.timeout)).methods)
+
+    def train(self, dataset_id: str, model_name: str, method: str = "METHOD_UNSPECIFIED",
+              hyperparameters: Optional[Mapping[str, object]] = None, seed: Optional[int] = None,
+              on_progress: Optional[Callable[[pb.TrainProgress], None]] = None,
+              timeout: Optional[float] = None) -> pb.ModelInfo:
+        """Trains and waits: on_progress hears every progress event; returns the published model.
+
+        Leaving early (an exception in on_progress, KeyboardInterrupt) closes the stream, which
+        cancels the job on the server. timeout (seconds) bounds the whole job; None waits.
+        """
+        request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
+                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()})
+        if seed is not None:
+            request.seed = seed
+
+        def run() -> pb.ModelInfo:
+            stream = self._stub.Train(request, timeout=timeout)
+            model = None
+            try:
+                # Read to the end of the stream, past `finished`: cancelling a call the server is
+                # closing makes the server drop the connection, failing other calls on the channel.
+                for event in stream:
+                    kind = event.WhichOneof("event")
+                    if kind == "progress" and on_progress:
+                        on_progress(event.progress)
+                    elif kind == "finished":
+                        model = event.finished.model
+                    # `failed` is followed by the same status ending the stream: _errors raises it.
+            except BaseException:
+                stream.cancel()  # leaving early (callback error, Ctrl-C): cancel the job too
+                raise
+            if model is None:
+                raise HplError("UNKNOWN", "the Train stream ended without a result")
+            return model
+
+        return _errors(run)
+
+    # ------------------------------------------------------------------ models
+
+    def predict(self, model_name: str, rows: Sequence[Row], version: int = 0) -> List[Prediction]:
+        request = pb.PredictRequest(model_name=model_name, version=version, rows=[_struct(r) for r in rows])
+        response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
+        return [Prediction(p.mean, p.variance) for p in response.predictions]
+
+    def evaluate(self, model_name: str, dataset_id: Optional[str] = None, rows: Optional[Sequence[Row]] = None,
+                 version: int = 0) -> pb.Metrics:
+        """Scores a model on a stored dataset's labelled rows, or on inline rows with the target column."""
+        if (dataset_id is None) == (rows is None):
+            raise ValueError("give exactly one of dataset_id and rows")
+        request = pb.EvaluateRequest(model_name=model_name, version=version)
+        if dataset_id is not None:
+            request.dataset_id = dataset_id
+        else:
+            request.inline.rows.extend(_struct(r) for r in rows)
+        return _errors(lambda: self._stub.Evaluate(request, timeout=self.timeout)).metrics
+
+    def list_models(self, name: str = "") -> List[pb.ModelInfo]:
+        return list(_errors(lambda: self._stub.ListModels(pb.ListModelsRequest(name=name),
+                                                          timeout=self.timeout)).models)
+
+    def get_model(self, name: str, version: int = 0) -> pb.ModelInfo:
+        return _errors(lambda: self._stub.GetModel(pb.GetModelRequest(name=name, version=version),
+                                                   timeout=self.timeout))
+
+    def delete_model(self, name: str, version: int = 0) -> int:
+        """Deletes one version, or every version when version is 0; returns how many went."""
+        request = pb.DeleteModelRequest(name=name, version=version)
+        return _errors(lambda: self._stub.DeleteModel(request, timeout=self.timeout)).versions_deleted
