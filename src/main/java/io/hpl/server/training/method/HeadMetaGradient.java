@@ -101,10 +101,17 @@ public final class HeadMetaGradient {
      */
     public static NDArray surrogate(UncertaintyLearner learner, NDArray coefficients, NDArray innerInput,
                                     NDArray outerInput, double outerWeight) {
-        NDArray s = learner.forward(innerInput).mul(coefficients).sum();
-        if (outerWeight != 0) {
-            s = s.sub(learner.forward(outerInput).mul(outerWeight).mean()); // vector × scalar keeps the dtype
-        }
-        return s;
+        NDArray s = hypergradientSurrogate(learner, coefficients, innerInput);
+        return outerWeight == 0 ? s : s.add(outerTerm(learner, outerInput, outerWeight));
+    }
+
+    /** Σ_j c_j·z_j(φ), c constant: its φ-gradient is the hypergradient through the virtual step. */
+    public static NDArray hypergradientSurrogate(UncertaintyLearner learner, NDArray coefficients, NDArray innerInput) {
+        return learner.forward(innerInput).mul(coefficients).sum();
+    }
+
+    /** −λ2·mean_k g_φ(u_o,k), the outer loss's direct term (UTK/STS in the authors' code). */
+    public static NDArray outerTerm(UncertaintyLearner learner, NDArray outerInput, double outerWeight) {
+        return learner.forward(outerInput).mul(-outerWeight).mean(); // vector × scalar keeps the dtype
     }
 }

@@ -78,6 +78,8 @@ public final class HplMethod extends SemiSupervisedMethod {
         private final double outerWeight;
         private final int period;
         private long metaSteps;
+        /** ‖hypergradient‖ / ‖gradient of the λ2 term‖ at the last meta step; NaN until one ran with λ2 > 0. */
+        private double hypergradientRatio = Double.NaN;
 
         Session(SessionContext c) {
             HyperParameters hp = c.hyperParameters();
@@ -130,6 +132,9 @@ public final class HplMethod extends SemiSupervisedMethod {
             optimisers.step(scratch);
             Map<String, Double> components = new HashMap<>(guard.statistics(z));
             components.put("meta_steps", (double) metaSteps);
+            if (!Double.isNaN(hypergradientRatio)) {
+                components.put("hypergradient_ratio", hypergradientRatio);
+            }
             return new StepResult(loss, components);
         }
 
@@ -159,11 +164,31 @@ public final class HplMethod extends SemiSupervisedMethod {
                     new HeadMetaGradient.Inputs(hl, batch.targets(), hs, pseudoLabels, ho, outerTargets), guard.clamp(z), lambda);
             NDArray coefficients = r.coefficients().mul(guard.unclamped(z));
             NDArray outerInput = input.build(r.outerPrediction(), outerTargets, outerRows);
+            // The surrogate S = Σ c·z − λ2·mean g(u_o) is backpropagated in its two parts, so that the
+            // size of the hypergradient against the direct term can be reported (reference runs: about 1e-3).
             try (GradientCollector collector = engine.newGradientCollector()) {
-                collector.backward(HeadMetaGradient.surrogate(learner, coefficients, innerInput, outerInput, outerWeight));
+                collector.backward(HeadMetaGradient.hypergradientSurrogate(learner, coefficients, innerInput));
+                if (outerWeight != 0) {
+                    NDArray hypergradient = learnerGradient(scratch); // a copy: the next backward accumulates in place
+                    collector.backward(HeadMetaGradient.outerTerm(learner, outerInput, outerWeight));
+                    NDArray direct = learnerGradient(scratch).sub(hypergradient);
+                    float[] norms = NDArrays.stack(new NDList(hypergradient.norm(), direct.norm())).toFloatArray();
+                    hypergradientRatio = norms[0] / (double) norms[1];
+                }
             }
             learnerOptimiser.step(scratch);
             metaSteps++;
+        }
+
+        /** g's parameter gradients as one new vector, in the step's scope (grad arrays belong to the job). */
+        private NDArray learnerGradient(NDManager scratch) {
+            NDList parts = new NDList();
+            for (NDArray p : learner.parameters()) {
+                NDArray g = p.getGradient();
+                g.attach(scratch);
+                parts.add(g.reshape(-1));
+            }
+            return NDArrays.concat(parts);
         }
 
         /** θ = [w, b] and the head Adam's moments, flattened, as detached arrays of the step's scope. */

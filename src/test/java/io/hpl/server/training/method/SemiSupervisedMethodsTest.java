@@ -83,6 +83,8 @@ class SemiSupervisedMethodsTest {
         }
         if (name == MethodName.HPL) {
             assertEquals(60.0, outcome.diagnostics().get("meta_steps"), "300 iterations, a meta step every 5 from the first");
+            double ratio = outcome.diagnostics().get("hypergradient_ratio");
+            assertTrue(ratio > 0 && ratio < 1, "the lambda2 term dominates g's gradient, as in the reference runs: " + ratio);
         }
     }
 
