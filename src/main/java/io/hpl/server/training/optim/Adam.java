@@ -1,6 +1,7 @@
 package io.hpl.server.training.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -44,19 +45,16 @@ public final class Adam {
         steps++;
         double c1 = 1 - Math.pow(BETA1, steps);
         double c2 = 1 - Math.pow(BETA2, steps);
+        // One fused native call per parameter (DJL's MXNet-style adam_update: coupled decay,
+        // update = lr'·m / (√v + eps')). With lr' = lr·√c2/c1 and eps' = eps·√c2 it is exactly
+        // PyTorch's lr/c1 · m / (√v/√c2 + eps); a test checks it against that formula.
+        float lr = (float) (learningRate * Math.sqrt(c2) / c1);
+        float eps = (float) (EPS * Math.sqrt(c2));
         for (int i = 0; i < parameters.size(); i++) {
             NDArray p = parameters.get(i);
             NDArray g = own(scratch, p.getGradient());
-            if (weightDecay != 0) {
-                g = g.add(own(scratch, p.mul(weightDecay)));
-            }
-            NDArray m = firstMoments.get(i);
-            NDArray v = secondMoments.get(i);
-            m.muli(BETA1).addi(g.mul(1 - BETA1));
-            v.muli(BETA2).addi(g.square().muli(1 - BETA2));
-            NDArray denominator = own(scratch, v.sqrt()).divi(Math.sqrt(c2)).addi(EPS);
-            NDArray update = own(scratch, m.div(denominator)).muli(learningRate / c1);
-            p.subi(update);
+            p.getNDArrayInternal().adamUpdate(new NDList(p, g, firstMoments.get(i), secondMoments.get(i)), new NDList(p),
+                    0f, lr, (float) weightDecay, 1f, -1f, (float) BETA1, (float) BETA2, eps, true, false);
             JniUtils.zeroGrad((PtNDArray) p);
         }
     }

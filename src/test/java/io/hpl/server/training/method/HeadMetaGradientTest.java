@@ -185,7 +185,13 @@ class HeadMetaGradientTest {
             adam.step(scratch);
         }
         assertEquals(4, adam.steps());
-        assertArrayEquals(expected, flat(adam.parameters()).toDoubleArray(), 1e-14);
+        // The real step is DJL's fused native update, which takes its rates as float32: the update
+        // agrees to float32 rounding of the rate (1e-6 of its size), far below what training resolves.
+        double largestUpdate = 0;
+        for (int i = 0; i <= D; i++) {
+            largestUpdate = Math.max(largestUpdate, Math.abs(expected[i] - thetaBefore[i]));
+        }
+        assertArrayEquals(expected, flat(adam.parameters()).toDoubleArray(), 1e-6 * largestUpdate);
     }
 
     // ---- the implementation's path: HeadMetaGradient + the surrogate's backprop through g (float64) ----
