@@ -49,7 +49,7 @@ public final class TabularViews {
         for (int r = 0; r < index.length; r++) {
             System.arraycopy(rows[index[r]], 0, flat, r * d, d);
         }
-        return manager.create(flat, new Shape(index.length, d));
+        return NativeArrays.copyOf(manager, flat, new Shape(index.length, d));
     }
 
     public NDArray weak(NDManager manager, float[][] rows, int[] index) {
@@ -61,7 +61,7 @@ public final class TabularViews {
                 flat[r * d + j] = row[j] + (float) (random.nextGaussian() * weakNoise);
             }
         }
-        return manager.create(flat, new Shape(index.length, d));
+        return NativeArrays.copyOf(manager, flat, new Shape(index.length, d));
     }
 
     /**
@@ -114,6 +114,6 @@ public final class TabularViews {
         for (int k = 0; k < flat.length; k++) {
             flat[k] += (float) (random.nextGaussian() * strongNoise);
         }
-        return manager.create(flat, new Shape(index.length, d));
+        return NativeArrays.copyOf(manager, flat, new Shape(index.length, d));
     }
 }

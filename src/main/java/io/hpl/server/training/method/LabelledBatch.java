@@ -14,6 +14,6 @@ final class LabelledBatch {
         for (int i = 0; i < index.length; i++) {
             batch[i] = y[index[i]];
         }
-        return scratch.create(batch, new Shape(index.length));
+        return io.hpl.server.training.NativeArrays.copyOf(scratch, batch, new Shape(index.length));
     }
 }
