@@ -61,11 +61,11 @@ class TabularBenchmarkTest {
         Files.writeString(out, String.format(Locale.ROOT, "iterations %d, seeds %s, γ indices %s%n%s", iterations,
                 seeds, gammas, table));
 
-        for (RunResult r : results) {
-            assertTrue(Double.isFinite(r.test().mae()) && Double.isFinite(r.test().nll()), r.toString());
-            if (!full) {
-                // The smoke run's settings are tame; in the full protocol an ablation may diverge,
-                // which is a result to report (HPL_JOINT with the swap view on storms), not a failure.
+        if (!full) {
+            // The smoke run's settings are tame. In the full protocol an ablation may diverge, which is a
+            // result to report (HPL_JOINT with the swap view, as the paper's UL), not a failure.
+            for (RunResult r : results) {
+                assertTrue(Double.isFinite(r.test().mae()) && Double.isFinite(r.test().nll()), r.toString());
                 assertTrue(r.test().r2() > 0, "every method must learn something: " + r);
             }
         }
