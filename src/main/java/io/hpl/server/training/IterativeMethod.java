@@ -4,6 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.errors.HplException;
 import io.hpl.server.evaluation.Metrics;
 import io.hpl.server.evaluation.RegressionMetrics;
 import io.hpl.server.model.TrainedModel;
@@ -25,7 +27,7 @@ public abstract class IterativeMethod implements TrainingMethod {
     protected abstract MethodSession open(SessionContext context);
 
     /** The view settings of this method (supervised methods use the weak view only). */
-    protected TabularViews views(HyperParameters hp, PreparedData data, io.hpl.server.data.DatasetSchema schema,
+    protected TabularViews views(HyperParameters hp, PreparedData data, DatasetSchema schema,
                                  Random random) {
         return new TabularViews(hp.get(CommonHyperParameters.WEAK_NOISE), 0, 0, TabularViews.groupsOf(schema), random);
     }
@@ -35,7 +37,7 @@ public abstract class IterativeMethod implements TrainingMethod {
         HyperParameters hp = run.hyperParameters();
         PreparedData data = PreparedData.prepare(run.table(), hp.get(CommonHyperParameters.CALIBRATION_FRACTION), run.seed());
         if (semiSupervised() && data.unlabelledX().length == 0) {
-            throw io.hpl.server.errors.HplException.precondition("method " + name()
+            throw HplException.precondition("method " + name()
                     + " learns from unlabelled rows, and the dataset has none (rows with an empty target)");
         }
         Engine engine = PyTorchEngine.get(); // loads the natives before any JniUtils call
@@ -65,7 +67,7 @@ public abstract class IterativeMethod implements TrainingMethod {
                 }
                 stepNanos += System.nanoTime() - start;
                 if (!Double.isFinite(result.loss())) {
-                    throw io.hpl.server.errors.HplException.precondition("training diverged at iteration " + it
+                    throw HplException.precondition("training diverged at iteration " + it
                             + " (loss " + result.loss() + "); lower the learning rate or the unlabelled weight");
                 }
                 lossSum += result.loss();

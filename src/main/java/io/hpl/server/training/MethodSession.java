@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.hpl.server.model.ConstantVariance;
 import io.hpl.server.model.VarianceModel;
+import java.util.Arrays;
 
 /** The state of one method during one run (optimisers, extra networks) and its step. */
 public interface MethodSession {
@@ -16,7 +17,7 @@ public interface MethodSession {
      */
     default double[] rawVariance(NDManager scratch, NDArray x) {
         double[] ones = new double[Math.toIntExact(x.getShape().get(0))];
-        java.util.Arrays.fill(ones, 1.0);
+        Arrays.fill(ones, 1.0);
         return ones;
     }
 
