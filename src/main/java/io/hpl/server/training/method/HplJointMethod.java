@@ -47,12 +47,11 @@ public final class HplJointMethod extends SemiSupervisedMethod {
         SupervisedMethod.Optimisers optimisers = SupervisedMethod.Optimisers.of(c);
         ConsistencyBatches batches = new ConsistencyBatches(c);
         UncertaintyInput input = UncertaintyInput.VIEW;
-        UncertaintyLearner learner = UncertaintyLearner.xavier(c.manager(), input.width(c.data().width()),
-                hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_HIDDEN), c.random());
-        Adam learnerOptimiser = new Adam(c.manager(), learner.parameters(),
-                hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_LEARNING_RATE), 0);
-        LogVarianceGuard guard = new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR));
-        LearnedVariance served = new LearnedVariance(c, learner, input, hp.get(SemiSupervisedHyperParameters.VARIANCE_VIEWS));
+        UncertaintyParts parts = UncertaintyParts.of(c, input);
+        UncertaintyLearner learner = parts.learner();
+        Adam learnerOptimiser = parts.optimiser();
+        LogVarianceGuard guard = parts.guard();
+        LearnedVariance served = parts.served();
         double lambda = hp.get(SemiSupervisedHyperParameters.UNLABELLED_WEIGHT);
         Engine engine = c.manager().getEngine();
         return new MethodSession() {

@@ -90,12 +90,11 @@ public final class HplMethod extends SemiSupervisedMethod {
             // A second, independently shuffled sampler of the same labelled rows (the authors' outer loader).
             this.outer = new BatchSampler(c.data().labelledX().length, hp.get(CommonHyperParameters.BATCH_SIZE), c.random());
             this.input = hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_INPUT);
-            this.learner = UncertaintyLearner.xavier(c.manager(), input.width(c.data().width()),
-                    hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_HIDDEN), c.random());
-            this.learnerOptimiser = new Adam(c.manager(), learner.parameters(),
-                    hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_LEARNING_RATE), 0);
-            this.guard = new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR));
-            this.served = new LearnedVariance(c, learner, input, hp.get(SemiSupervisedHyperParameters.VARIANCE_VIEWS));
+            UncertaintyParts parts = UncertaintyParts.of(c, input);
+            this.learner = parts.learner();
+            this.learnerOptimiser = parts.optimiser();
+            this.guard = parts.guard();
+            this.served = parts.served();
             this.engine = c.manager().getEngine();
             this.lambda = hp.get(SemiSupervisedHyperParameters.UNLABELLED_WEIGHT);
             this.outerWeight = hp.get(SemiSupervisedHyperParameters.OUTER_WEIGHT);

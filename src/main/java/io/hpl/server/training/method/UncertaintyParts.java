@@ -1,0 +1,21 @@
+package io.hpl.server.training.method;
+
+import io.hpl.server.training.HyperParameters;
+import io.hpl.server.training.SessionContext;
+import io.hpl.server.training.nn.UncertaintyLearner;
+import io.hpl.server.training.optim.Adam;
+
+/** g_φ and what every method that learns it needs around it: its optimiser, the z guard, the σ² it serves. */
+record UncertaintyParts(UncertaintyLearner learner, Adam optimiser, LogVarianceGuard guard, LearnedVariance served) {
+
+    /** Draws g's initial weights, then the served views, from the run's seeded generator, in that order. */
+    static UncertaintyParts of(SessionContext c, UncertaintyInput input) {
+        HyperParameters hp = c.hyperParameters();
+        UncertaintyLearner learner = UncertaintyLearner.xavier(c.manager(), input.width(c.data().width()),
+                hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_HIDDEN), c.random());
+        return new UncertaintyParts(learner,
+                new Adam(c.manager(), learner.parameters(), hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_LEARNING_RATE), 0),
+                new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR)),
+                new LearnedVariance(c, learner, input, hp.get(SemiSupervisedHyperParameters.VARIANCE_VIEWS)));
+    }
+}
