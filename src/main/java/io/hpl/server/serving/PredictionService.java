@@ -48,8 +48,7 @@ public class PredictionService {
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         float[][] x = new float[rows.size()][];
         for (int i = 0; i < x.length; i++) {
-            checkColumns(i, rows.get(i), model);
-            x[i] = encoder.encodeRow("row " + i, rows.get(i)::get);
+            x[i] = encode(encoder, model, i, rows.get(i));
         }
         return new Scored(model, run(model, x));
     }
@@ -62,8 +61,7 @@ public class PredictionService {
         float[][] x = new float[rows.size()][];
         double[] y = new double[rows.size()];
         for (int i = 0; i < x.length; i++) {
-            checkColumns(i, rows.get(i), model);
-            x[i] = encoder.encodeRow("row " + i, rows.get(i)::get);
+            x[i] = encode(encoder, model, i, rows.get(i));
             y[i] = encoder.readTarget("row " + i, rows.get(i)::get);
             if (Double.isNaN(y[i])) {
                 throw HplException.invalid("row " + i + ": the target column '" + model.schema().targetColumn()
@@ -101,6 +99,12 @@ public class PredictionService {
             throw new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model '" + model.name() + "': "
                     + e.getMessage(), e);
         }
+    }
+
+    /** One request row as model inputs, refusing columns the model does not know. */
+    private static float[] encode(FeatureEncoder encoder, ModelRecord model, int row, Map<String, CellValue> cells) {
+        checkColumns(row, cells, model);
+        return encoder.encodeRow("row " + row, cells::get);
     }
 
     /** A column the model does not know is most likely a typo: say so instead of ignoring it. */
