@@ -4,23 +4,50 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the columns of a dataset mean: the target, the features in file order, and the columns
- * that are neither. A model keeps the schema of the data it was trained on, and every row it
- * scores later is encoded with that schema.
+ * What the inputs of a dataset mean: the target, the features in file order, and the columns
+ * that are neither; or, for an image dataset, the declared image shape (then {@code features} is
+ * empty and {@code image} is set). A model keeps the schema of the data it was trained on, and
+ * every row it scores later is encoded with that schema.
  */
-public record DatasetSchema(String targetColumn, List<Column> features, List<String> ignoredColumns) {
+public record DatasetSchema(String targetColumn, List<Column> features, List<String> ignoredColumns, ImageInput image) {
     public DatasetSchema {
         features = List.copyOf(features);
         ignoredColumns = List.copyOf(ignoredColumns);
+        if (image != null && !features.isEmpty()) {
+            throw new IllegalArgumentException("an image schema has no feature columns");
+        }
     }
 
-    /** Number of model inputs once categoricals are one-hot encoded. */
+    /** A tabular schema. */
+    public DatasetSchema(String targetColumn, List<Column> features, List<String> ignoredColumns) {
+        this(targetColumn, features, ignoredColumns, null);
+    }
+
+    /** An image schema: each row is one image of {@code image}'s shape, CHW floats in [0, 1]. */
+    public static DatasetSchema images(String targetColumn, ImageInput image) {
+        return new DatasetSchema(targetColumn, List.of(), List.of(), image);
+    }
+
+    public boolean isImage() {
+        return image != null;
+    }
+
+    /** Number of model inputs: one-hot encoded columns, or the image's values. */
     public int encodedWidth() {
+        if (image != null) {
+            return image.values();
+        }
         return features.stream().mapToInt(Column::encodedWidth).sum();
     }
 
-    /** A name for each encoded input: the column name, or {@code column=category} for one-hot inputs. */
+    /**
+     * A name for each encoded input: the column name, or {@code column=category} for one-hot
+     * inputs; for images one name for the whole tensor.
+     */
     public List<String> encodedNames() {
+        if (image != null) {
+            return List.of("image[" + image + "]");
+        }
         List<String> names = new ArrayList<>();
         for (Column c : features) {
             if (c.kind() == ColumnKind.NUMERIC) {
@@ -34,7 +61,7 @@ public record DatasetSchema(String targetColumn, List<Column> features, List<Str
         return names;
     }
 
-    /** True for each encoded input that is a one-hot indicator. */
+    /** True for each encoded input that is a one-hot indicator (never for images). */
     public boolean[] oneHotMask() {
         boolean[] mask = new boolean[encodedWidth()];
         int i = 0;

@@ -4,6 +4,7 @@ import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
 
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
+import io.hpl.server.model.Regressor;
 import io.hpl.server.model.Standardizer;
 import java.util.List;
 
@@ -22,6 +23,14 @@ public final class OnnxBlocks {
         String std = b.floatInitializer(prefix + "_std", s.std(), s.width());
         String centred = b.node("Sub", List.of(input, mean), prefix + "_centred");
         return b.node("Div", List.of(centred, std), prefix + "_standardised");
+    }
+
+    /** f on standardised rows [N, inputs] → [N, 1]. */
+    public static String appendRegressor(OnnxGraphBuilder b, String prefix, Regressor regressor, String input) {
+        if (regressor instanceof Mlp mlp) {
+            return appendMlp(b, prefix, mlp, input);
+        }
+        throw new UnsupportedOperationException("ONNX export of " + regressor.getClass().getSimpleName() + " is not written yet");
     }
 
     /** The MLP on [N, inputs] → [N, outputs]: Gemm per layer, ReLU between layers, none after the last. */

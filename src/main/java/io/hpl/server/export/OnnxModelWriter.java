@@ -10,7 +10,7 @@ import io.hpl.server.export.onnx.OperatorSetIdProto;
 import io.hpl.server.export.onnx.StringStringEntryProto;
 import io.hpl.server.model.ConstantVariance;
 import io.hpl.server.model.FixedViews;
-import io.hpl.server.model.Mlp;
+import io.hpl.server.model.Regressor;
 import io.hpl.server.model.RowLearnedVariance;
 import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.TrainedModel;
@@ -46,7 +46,7 @@ public final class OnnxModelWriter {
         OnnxGraphBuilder b = new OnnxGraphBuilder("hpl_regressor");
         String x = b.floatInput(INPUT, ROWS, width);
         String standardised = OnnxBlocks.appendStandardize(b, "features", model.features(), x);
-        String out = OnnxBlocks.appendMlp(b, "regressor", model.regressor(), standardised);
+        String out = OnnxBlocks.appendRegressor(b, "regressor", model.regressor(), standardised);
         String flat = OnnxBlocks.appendFlatten(b, "regressor", out);
         // Same float32 order as the training side: (out · std) + mean.
         String scaled = b.node("Mul", List.of(flat, b.floatScalar("target_std", (float) model.target().std())),
@@ -109,7 +109,7 @@ public final class OnnxModelWriter {
      * mean_k exp(g(f(v_k) − f(x), f(v_k))) [N] with v_k = x ⊙ keep_k + offset_k: the K views of all
      * N rows go through the regressor (its weights shared with the mean's MLP) as one [N·K, d] batch.
      */
-    private static String appendViewRawVariance(OnnxGraphBuilder b, Mlp regressor, ViewLearnedVariance variance,
+    private static String appendViewRawVariance(OnnxGraphBuilder b, Regressor regressor, ViewLearnedVariance variance,
                                                 GraphValues values) {
         FixedViews views = variance.views();
         long k = views.count();
@@ -121,7 +121,7 @@ public final class OnnxModelWriter {
                 "views_values"); // [N, K, d]
         String flatViews = b.node("Reshape", List.of(shifted, b.int64Initializer("views_flat_shape", new long[] {-1, d}, 2)),
                 "views_flat");
-        String viewOut = OnnxBlocks.appendMlp(b, "views_regressor", regressor, flatViews); // [N·K, 1]
+        String viewOut = OnnxBlocks.appendRegressor(b, "views_regressor", regressor, flatViews); // [N·K, 1]
         String perRow = b.node("Reshape", List.of(viewOut, b.int64Initializer("views_per_row", new long[] {-1, k}, 2)),
                 "views_out");
         String own = b.node("Unsqueeze", List.of(values.regressorOutput(), axis1), "views_own_out"); // [N, 1]

@@ -3,7 +3,7 @@ package io.hpl.server.model;
 import java.util.List;
 
 /** A multilayer perceptron: the layers in order, with ReLU between them and none after the last. */
-public record Mlp(List<DenseLayer> layers) {
+public record Mlp(List<DenseLayer> layers) implements Regressor {
     public Mlp {
         layers = List.copyOf(layers);
         for (int i = 1; i < layers.size(); i++) {

@@ -10,7 +10,7 @@ import io.hpl.server.data.DatasetSchema;
 public record TrainedModel(
         DatasetSchema schema,
         Standardizer features,
-        Mlp regressor,
+        Regressor regressor,
         TargetScale target,
         VarianceModel variance) {
     public TrainedModel {

@@ -28,7 +28,8 @@ public record HyperParameter<T>(
 
     public String format(Object value) {
         if (value instanceof List<?> list) {
-            return String.join(",", list.stream().map(String::valueOf).toList());
+            return String.join(",", list.stream().map(v -> v instanceof Enum<?> e
+                    ? e.name().toLowerCase(Locale.ROOT) : String.valueOf(v)).toList());
         }
         if (value instanceof Enum<?> e) {
             return e.name().toLowerCase(Locale.ROOT); // the way requests spell it
@@ -81,6 +82,29 @@ public record HyperParameter<T>(
             } catch (IllegalArgumentException e) {
                 throw HplException.invalid("hyperparameter '" + name + "': '" + text + "' is not one of " + allowed);
             }
+        });
+    }
+
+    /** A comma-separated list of enum constants, each at most once, at least one. */
+    public static <E extends Enum<E>> HyperParameter<List<E>> choices(String name, List<E> defaultValue, String description) {
+        Class<E> type = defaultValue.get(0).getDeclaringClass();
+        String allowed = "comma-separated, at least one of " + String.join("|", Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+        return new HyperParameter<>(name, "enum_list", List.copyOf(defaultValue), description, allowed, text -> {
+            List<E> values = new ArrayList<>();
+            for (String part : text.split(",")) {
+                E value;
+                try {
+                    value = Enum.valueOf(type, part.trim().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw HplException.invalid("hyperparameter '" + name + "': '" + part.trim() + "' is not one of " + allowed);
+                }
+                if (values.contains(value)) {
+                    throw HplException.invalid("hyperparameter '" + name + "': '" + part.trim() + "' is listed twice");
+                }
+                values.add(value);
+            }
+            return List.copyOf(values);
         });
     }
 

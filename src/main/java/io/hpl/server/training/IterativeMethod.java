@@ -8,9 +8,13 @@ import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.evaluation.Metrics;
 import io.hpl.server.evaluation.RegressionMetrics;
+import io.hpl.server.model.Regressor;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.VarianceModel;
+import io.hpl.server.training.nn.MlpNetwork;
 import io.hpl.server.training.nn.RegressorNetwork;
+import io.hpl.server.training.views.TabularViews;
+import io.hpl.server.training.views.Views;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -27,9 +31,17 @@ public abstract class IterativeMethod implements TrainingMethod {
     protected abstract MethodSession open(SessionContext context);
 
     /** The view settings of this method (supervised methods use the weak view only). */
-    protected TabularViews views(HyperParameters hp, PreparedData data, DatasetSchema schema,
+    protected Views views(HyperParameters hp, PreparedData data, DatasetSchema schema,
                                  Random random) {
         return new TabularViews(hp.get(CommonHyperParameters.WEAK_NOISE), 0, 0, TabularViews.groupsOf(schema), random);
+    }
+
+    /** f_θ's starting weights: an MLP for tables, the requested backbone for images. */
+    private static Regressor initialRegressor(HyperParameters hp, DatasetSchema schema, Random random) {
+        if (schema.isImage()) {
+            return hp.get(ImageHyperParameters.BACKBONE).create(schema.image(), random);
+        }
+        return MlpNetwork.initial(schema.encodedWidth(), hp.get(CommonHyperParameters.HIDDEN_LAYERS), random);
     }
 
     @Override
@@ -48,9 +60,9 @@ public abstract class IterativeMethod implements TrainingMethod {
         long iterations = hp.get(CommonHyperParameters.ITERATIONS);
         int progressEvery = hp.get(CommonHyperParameters.PROGRESS_EVERY);
         try (NDManager job = NDManager.newBaseManager(run.device(), "PyTorch")) {
-            RegressorNetwork network = new RegressorNetwork(job, data.width(), hp.get(CommonHyperParameters.HIDDEN_LAYERS),
-                    hp.get(CommonHyperParameters.DROPOUT), random);
-            TabularViews views = views(hp, data, run.table().schema(), random);
+            RegressorNetwork network = RegressorNetwork.of(job, initialRegressor(hp, run.table().schema(), random),
+                    hp.get(CommonHyperParameters.DROPOUT));
+            Views views = views(hp, data, run.table().schema(), random);
             MethodSession session = open(new SessionContext(job, network, data, hp, random, views));
             long stepNanos = 0;
             double lossSum = 0;

@@ -12,6 +12,8 @@ import io.hpl.server.model.RowLearnedVariance;
 import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
+import io.hpl.server.model.Regressor;
+import io.hpl.server.training.nn.RegressorNetwork;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.VarianceModel;
@@ -44,13 +46,21 @@ public final class TrainedModelForward {
             NDArray x = m.create(flat, new Shape(rows.length, width));
             NDArray standardised = x.sub(m.create(model.features().mean()))
                     .div(m.create(model.features().std()));
-            NDArray out = forwardMlp(m, model.regressor(), standardised).reshape(-1);
+            NDArray out = forwardRegressor(m, model.regressor(), standardised).reshape(-1);
             NDArray mean = out.mul((float) model.target().std()).add((float) model.target().mean());
             NDArray variance = variance(m, model, standardised, out, mean);
             return new Predictions(toDoubles(mean), toDoubles(variance));
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** f on standardised rows, [N, 1], eval mode; a conv net runs through the same layers as in training. */
+    static NDArray forwardRegressor(NDManager m, Regressor regressor, NDArray input) {
+        if (regressor instanceof Mlp mlp) {
+            return forwardMlp(m, mlp, input);
+        }
+        return RegressorNetwork.of(m, regressor, 0).predict(input, false).reshape(-1, 1);
     }
 
     /** [N, inputs] → [N, outputs]; weights are [out][in] as in PyTorch's Linear, hence the transpose. */
@@ -86,9 +96,9 @@ public final class TrainedModelForward {
      * σ² before the scale, [N], for standardised rows: what training calibrates the scale on.
      * Eval mode (no dropout), like serving. A constant variance model gives ones.
      */
-    public static NDArray rawVariance(NDManager m, Mlp regressor, VarianceModel variance, NDArray standardised) {
+    public static NDArray rawVariance(NDManager m, Regressor regressor, VarianceModel variance, NDArray standardised) {
         if (variance instanceof ViewLearnedVariance view) {
-            NDArray out = forwardMlp(m, regressor, standardised).reshape(-1);
+            NDArray out = forwardRegressor(m, regressor, standardised).reshape(-1);
             return viewRawVariance(m, regressor, view, standardised, out);
         }
         if (variance instanceof RowLearnedVariance row) {
@@ -101,14 +111,14 @@ public final class TrainedModelForward {
      * mean_k exp(g(f(v_k) − f(x), f(v_k))), v_k = x ⊙ keep_k + offset_k; f in standardised units.
      * The same ops in the same order as OnnxModelWriter's view block.
      */
-    private static NDArray viewRawVariance(NDManager m, Mlp regressor, ViewLearnedVariance variance,
+    private static NDArray viewRawVariance(NDManager m, Regressor regressor, ViewLearnedVariance variance,
                                            NDArray standardised, NDArray out) {
         FixedViews views = variance.views();
         int k = views.count();
         Shape viewShape = new Shape(k, views.width());
         NDArray v = standardised.expandDims(1).mul(m.create(views.keep(), viewShape)).add(m.create(views.offset(), viewShape))
                 .reshape(-1, views.width());
-        NDArray viewOut = forwardMlp(m, regressor, v); // [N·K, 1]
+        NDArray viewOut = forwardRegressor(m, regressor, v); // [N·K, 1]
         NDArray residual = viewOut.reshape(-1, k).sub(out.expandDims(1));
         NDArray input = NDArrays.concat(new NDList(residual.reshape(-1, 1), viewOut), 1);
         return forwardMlp(m, variance.learner(), input).reshape(-1, k).exp().mean(new int[] {1});

@@ -119,7 +119,7 @@ class OnnxParityTest {
         long weightInitializers = proto.getGraph().getInitializerList().stream()
                 .filter(t -> t.getName().startsWith("regressor_layer") || t.getName().startsWith("views_regressor"))
                 .count();
-        assertEquals(2L * MODEL.regressor().layers().size(), weightInitializers);
+        assertEquals(2L * ((io.hpl.server.model.Mlp) MODEL.regressor()).layers().size(), weightInitializers);
     }
 
     private static void assertFloatTensor(NodeInfo info, long... shape) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.hpl.server.model.Mlp;
 import io.hpl.server.data.Table;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
@@ -50,9 +51,9 @@ class SupervisedMethodTest {
         TrainingOutcome a = train(table, 7, new ArrayList<>(), hp);
         TrainingOutcome b = train(table, 7, new ArrayList<>(), hp);
         TrainingOutcome c = train(table, 8, new ArrayList<>(), hp);
-        float[] wa = a.model().regressor().layers().get(0).weight();
-        assertArrayEquals(wa, b.model().regressor().layers().get(0).weight());
-        assertTrue(!java.util.Arrays.equals(wa, c.model().regressor().layers().get(0).weight()));
+        float[] wa = ((Mlp) a.model().regressor()).layers().get(0).weight();
+        assertArrayEquals(wa, ((Mlp) b.model().regressor()).layers().get(0).weight());
+        assertTrue(!java.util.Arrays.equals(wa, ((Mlp) c.model().regressor()).layers().get(0).weight()));
     }
 
     @Test

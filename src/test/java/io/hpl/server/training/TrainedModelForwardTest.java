@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.hpl.server.model.Mlp;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.model.RandomModels;
@@ -71,19 +72,20 @@ class TrainedModelForwardTest {
     }
 
     private static double reference(TrainedModel model, float[] row) {
+        Mlp mlp = (Mlp) model.regressor();
         double[] h = new double[row.length];
         for (int j = 0; j < row.length; j++) {
             h[j] = (row[j] - model.features().mean()[j]) / (double) model.features().std()[j];
         }
-        for (int l = 0; l < model.regressor().layers().size(); l++) {
-            DenseLayer layer = model.regressor().layers().get(l);
+        for (int l = 0; l < mlp.layers().size(); l++) {
+            DenseLayer layer = mlp.layers().get(l);
             double[] next = new double[layer.outputs()];
             for (int o = 0; o < layer.outputs(); o++) {
                 double sum = layer.bias()[o];
                 for (int in = 0; in < layer.inputs(); in++) {
                     sum += layer.weight()[o * layer.inputs() + in] * h[in];
                 }
-                next[o] = l < model.regressor().layers().size() - 1 ? Math.max(0, sum) : sum;
+                next[o] = l < mlp.layers().size() - 1 ? Math.max(0, sum) : sum;
             }
             h = next;
         }

@@ -45,15 +45,12 @@ public final class MeanTeacherMethod extends SemiSupervisedMethod {
         ConsistencyBatches batches = new ConsistencyBatches(c);
         double weight = hp.get(SemiSupervisedHyperParameters.CONSISTENCY_WEIGHT);
         float decay = hp.get(SemiSupervisedHyperParameters.EMA_DECAY).floatValue();
-        // Same shapes as the student; the throwaway init is overwritten by the student's weights.
-        RegressorNetwork teacher = new RegressorNetwork(c.manager(), c.data().width(),
-                hp.get(CommonHyperParameters.HIDDEN_LAYERS), hp.get(CommonHyperParameters.DROPOUT), new Random(0));
+        // The teacher starts as a copy of the student; its weights then follow the student's average.
+        RegressorNetwork teacher = RegressorNetwork.of(c.manager(), c.network().snapshot(),
+                hp.get(CommonHyperParameters.DROPOUT));
         List<NDArray> student = c.network().parameters();
         List<NDArray> averaged = teacher.parameters();
-        for (int i = 0; i < student.size(); i++) {
-            averaged.get(i).setRequiresGradient(false);
-            averaged.get(i).set(FloatBuffer.wrap(student.get(i).toFloatArray()));
-        }
+        averaged.forEach(a -> a.setRequiresGradient(false));
         Engine engine = c.manager().getEngine();
         return (scratch, iteration) -> {
             ConsistencyBatches.Batch batch = batches.next(scratch);

@@ -5,7 +5,8 @@ import io.hpl.server.training.CommonHyperParameters;
 import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.IterativeMethod;
 import io.hpl.server.training.PreparedData;
-import io.hpl.server.training.TabularViews;
+import io.hpl.server.training.views.TabularViews;
+import io.hpl.server.training.views.Views;
 import java.util.Random;
 
 /** What the methods that learn from unlabelled rows share: they need some, and a strong view. */
@@ -17,7 +18,7 @@ abstract class SemiSupervisedMethod extends IterativeMethod {
     }
 
     @Override
-    protected final TabularViews views(HyperParameters hp, PreparedData data, DatasetSchema schema, Random random) {
+    protected final Views views(HyperParameters hp, PreparedData data, DatasetSchema schema, Random random) {
         return new TabularViews(hp.get(CommonHyperParameters.WEAK_NOISE),
                 hp.get(SemiSupervisedHyperParameters.STRONG_NOISE),
                 hp.get(SemiSupervisedHyperParameters.SWAP_PROBABILITY), TabularViews.groupsOf(schema), random);

@@ -32,11 +32,20 @@ public final class Dense {
 
     /** PyTorch's default Linear init, U(−1/√in, 1/√in) for weight and bias, from a seeded Java RNG. */
     public static Dense pytorchDefault(NDManager manager, int inputs, int outputs, Random random) {
+        return of(manager, pytorchDefaultWeights(inputs, outputs, random));
+    }
+
+    /** The same init as engine-free weights (weight drawn first, then bias). */
+    public static DenseLayer pytorchDefaultWeights(int inputs, int outputs, Random random) {
         double bound = 1.0 / Math.sqrt(inputs);
-        return new Dense(
-                manager.create(uniform(inputs * outputs, bound, random), new Shape(outputs, inputs)),
-                manager.create(uniform(outputs, bound, random), new Shape(outputs)),
-                inputs, outputs);
+        float[] weight = uniform(inputs * outputs, bound, random);
+        return new DenseLayer(inputs, outputs, weight, uniform(outputs, bound, random));
+    }
+
+    /** A trainable copy of {@code layer} in {@code manager}. */
+    public static Dense of(NDManager manager, DenseLayer layer) {
+        return new Dense(manager.create(layer.weight(), new Shape(layer.outputs(), layer.inputs())),
+                manager.create(layer.bias(), new Shape(layer.outputs())), layer.inputs(), layer.outputs());
     }
 
     /** Xavier-normal weights and zero biases (the authors' uncertainty learner). */

@@ -2,77 +2,54 @@ package io.hpl.server.training.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Activation;
-import ai.djl.nn.norm.Dropout;
-import io.hpl.server.model.DenseLayer;
+import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.Mlp;
+import io.hpl.server.model.Regressor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
- * f_θ: an MLP backbone (Linear, ReLU, dropout per hidden layer) and a linear head with one output.
- * The head is kept apart because HPL's meta step differentiates through a virtual step of the
- * head alone, on detached backbone features.
+ * f_θ in training: a backbone h and a linear head with one output, f(x) = head(h(x)). The head is
+ * kept apart because HPL's meta step differentiates through a virtual step of the head alone, on
+ * detached backbone features. Rows come in standardised, [B, width].
  */
-public final class RegressorNetwork {
-    private final List<Dense> backbone;
-    private final Dense head;
-    private final float dropout;
+public interface RegressorNetwork {
 
-    public RegressorNetwork(NDManager manager, int inputs, List<Integer> hidden, double dropout, Random random) {
-        this.backbone = new ArrayList<>();
-        int width = inputs;
-        for (int h : hidden) {
-            backbone.add(Dense.pytorchDefault(manager, width, h, random));
-            width = h;
+    /** A trainable network starting from {@code initial}'s weights, in {@code manager}. */
+    static RegressorNetwork of(NDManager manager, Regressor initial, double dropout) {
+        if (initial instanceof Mlp mlp) {
+            return new MlpNetwork(manager, mlp, dropout);
         }
-        this.head = Dense.pytorchDefault(manager, width, 1, random);
-        this.dropout = (float) dropout;
+        return new ConvNetwork(manager, (ConvNet) initial, dropout);
     }
 
-    /** Backbone features h(x); dropout only when training. */
-    public NDArray features(NDArray x, boolean training) {
-        NDArray h = x;
-        for (Dense layer : backbone) {
-            h = Activation.relu(layer.forward(h));
-            if (training && dropout > 0) {
-                h = Dropout.dropout(h, dropout, true).singletonOrThrow();
-            }
-        }
-        return h;
-    }
+    /** Backbone features h(x), [B, features]; dropout (and batch statistics) only when training. */
+    NDArray features(NDArray x, boolean training);
 
     /** f(x) as a vector of length B. */
-    public NDArray predict(NDArray x, boolean training) {
-        return head.forward(features(x, training)).squeeze(1);
+    default NDArray predict(NDArray x, boolean training) {
+        return head().forward(features(x, training)).squeeze(1);
     }
 
-    public Dense head() {
-        return head;
+    Dense head();
+
+    List<NDArray> backboneParameters();
+
+    default List<NDArray> headParameters() {
+        return head().parameters();
     }
 
-    public List<NDArray> backboneParameters() {
-        List<NDArray> params = new ArrayList<>();
-        backbone.forEach(d -> params.addAll(d.parameters()));
-        return params;
-    }
-
-    public List<NDArray> headParameters() {
-        return head.parameters();
-    }
-
-    public List<NDArray> parameters() {
-        List<NDArray> params = backboneParameters();
+    default List<NDArray> parameters() {
+        List<NDArray> params = new ArrayList<>(backboneParameters());
         params.addAll(headParameters());
         return params;
     }
 
-    /** The weights as engine-free arrays, for export. */
-    public Mlp snapshot() {
-        List<DenseLayer> layers = new ArrayList<>();
-        backbone.forEach(d -> layers.add(d.snapshot()));
-        layers.add(head.snapshot());
-        return new Mlp(layers);
+    /** State that train-mode forwards update, not gradients (batch norm's running statistics). */
+    default List<NDArray> buffers() {
+        return List.of();
     }
+
+    /** The weights as engine-free arrays, for export. */
+    Regressor snapshot();
 }

@@ -1,4 +1,6 @@
-package io.hpl.server.training;
+package io.hpl.server.training.views;
+
+import io.hpl.server.training.NativeArrays;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,7 +14,7 @@ import java.util.Random;
  * row of the batch, then + N(0, strongNoise²). Swapping is off by default: it is not
  * label-preserving where one feature carries the target (reference-results, round 2).
  */
-public final class TabularViews {
+public final class TabularViews implements Views {
     private final double weakNoise;
     private final double strongNoise;
     private final double swapProbability;
@@ -52,6 +54,7 @@ public final class TabularViews {
         return NativeArrays.copyOf(manager, flat, new Shape(index.length, d));
     }
 
+    @Override
     public NDArray weak(NDManager manager, float[][] rows, int[] index) {
         int d = rows[index[0]].length;
         float[] flat = new float[index.length * d];
@@ -69,6 +72,7 @@ public final class TabularViews {
      * that a swapped feature comes from a random row of {@code sources} (training rows), since a
      * served row has no batch. Drawn from {@code random}, so a seeded run gives the same views.
      */
+    @Override
     public FixedViews fixed(int count, float[][] sources, Random random) {
         int d = sources[0].length;
         float[] keep = new float[count * d];
@@ -93,6 +97,7 @@ public final class TabularViews {
         return new FixedViews(count, d, keep, offset);
     }
 
+    @Override
     public NDArray strong(NDManager manager, float[][] rows, int[] index) {
         int d = rows[index[0]].length;
         float[] flat = new float[index.length * d];
