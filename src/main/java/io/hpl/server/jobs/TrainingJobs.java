@@ -8,6 +8,7 @@ import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
+import io.hpl.server.training.HyperParameterScope;
 import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.MethodRegistry;
@@ -77,6 +78,7 @@ public class TrainingJobs {
         MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.unlabelledRows());
         TrainingMethod method = methods.get(name);
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
+        HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());
         if (method.semiSupervised() && dataset.unlabelledRows() == 0) {
             throw HplException.precondition("method " + name + " learns from unlabelled rows and dataset '" + dataset.id()
                     + "' has none (rows with an empty target); use SUPERVISED or upload unlabelled rows");

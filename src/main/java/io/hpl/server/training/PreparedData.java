@@ -1,5 +1,6 @@
 package io.hpl.server.training;
 
+import io.hpl.server.data.ImageInput;
 import io.hpl.server.data.Table;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.model.Standardizer;
@@ -14,7 +15,7 @@ import java.util.Random;
  * Labelled rows are split into training rows and held-out calibration rows (σ² and validation
  * metrics are measured there, never on rows the network has fitted). Features are standardised
  * with mean/std over every training row, labelled and unlabelled (one-hot inputs are left as
- * 0/1); the target with the labelled training rows' mean/std (population std).
+ * 0/1; images per channel); the target with the labelled training rows' mean/std (population std).
  */
 public record PreparedData(
         Standardizer features,
@@ -62,6 +63,9 @@ public record PreparedData(
     }
 
     private static Standardizer fitStandardizer(Table table, List<Integer> rows) {
+        if (table.schema().isImage()) {
+            return fitChannels(table, rows);
+        }
         int d = table.schema().encodedWidth();
         boolean[] oneHot = table.schema().oneHotMask();
         float[] mean = new float[d];
@@ -84,6 +88,34 @@ public record PreparedData(
             double s = Math.sqrt(ss / rows.size());
             mean[j] = (float) m;
             std[j] = s > 1e-12 ? (float) s : 1f; // a constant column carries no information; avoid 0/0
+        }
+        return new Standardizer(mean, std);
+    }
+
+    /**
+     * Images: one mean/std per channel over every pixel of the rows (as image pipelines normalise),
+     * repeated across the channel's pixels so the rest of the pipeline stays per-input.
+     */
+    private static Standardizer fitChannels(Table table, List<Integer> rows) {
+        ImageInput image = table.schema().image();
+        int plane = image.height() * image.width();
+        float[] mean = new float[image.values()];
+        float[] std = new float[image.values()];
+        for (int c = 0; c < image.channels(); c++) {
+            double sum = 0;
+            double squares = 0;
+            for (int i : rows) {
+                float[] x = table.x()[i];
+                for (int p = c * plane; p < (c + 1) * plane; p++) {
+                    sum += x[p];
+                    squares += (double) x[p] * x[p];
+                }
+            }
+            double n = (double) rows.size() * plane;
+            double m = sum / n;
+            double s = Math.sqrt(Math.max(0, squares / n - m * m));
+            java.util.Arrays.fill(mean, c * plane, (c + 1) * plane, (float) m);
+            java.util.Arrays.fill(std, c * plane, (c + 1) * plane, s > 1e-12 ? (float) s : 1f);
         }
         return new Standardizer(mean, std);
     }

@@ -21,7 +21,7 @@ import java.util.Random;
  */
 public enum ImageBackbone {
     /**
-     * The CPU default: three conv3×3–ReLU–maxpool2 blocks (16, 32, 32 channels), flattened.
+     * The CPU default: three conv3×3–ReLU–maxpool2 blocks (8, 16, 32 channels), flattened.
      * Flattening keeps where things are in the image, which pooling to 1×1 would throw away
      * (rotation and position targets need it). PyTorch's default init.
      */
@@ -32,7 +32,7 @@ public enum ImageBackbone {
             int channels = input.channels();
             int h = input.height();
             int w = input.width();
-            for (int out : new int[] {16, 32, 32}) {
+            for (int out : new int[] {8, 16, 32}) {
                 layers.add(pytorchConv(channels, out, 3, 1, 1, random));
                 layers.add(new Relu());
                 if (h >= 2 && w >= 2) { // tiny images keep their last pixels
