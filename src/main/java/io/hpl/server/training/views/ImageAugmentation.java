@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The augmentation policy of an image run, from the request's hyperparameters (the one place
- * they are read). Weak: pad by {@code cropPadding} pixels (edge replicate) and crop back at a
+ * they are read). Weak: pad by {@code cropPadding} pixels (reflected borders) and crop back at a
  * random offset, then a horizontal flip with probability ½ if {@code flip}. Strong: weak, then
  * {@code opsPerImage} ops drawn with replacement from {@code ops}, each applied with probability ½
  * at a magnitude drawn uniformly from {1, …, maxMagnitude}/10, then a square cutout of side
