@@ -13,6 +13,9 @@ import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.VarianceModel;
 import io.hpl.server.training.nn.MlpNetwork;
 import io.hpl.server.training.nn.RegressorNetwork;
+import io.hpl.server.data.ImageInput;
+import io.hpl.server.training.views.ImageAugmentation;
+import io.hpl.server.training.views.ImageViews;
 import io.hpl.server.training.views.TabularViews;
 import io.hpl.server.training.views.Views;
 import java.util.HashMap;
@@ -30,10 +33,18 @@ public abstract class IterativeMethod implements TrainingMethod {
 
     protected abstract MethodSession open(SessionContext context);
 
-    /** The view settings of this method (supervised methods use the weak view only). */
-    protected Views views(HyperParameters hp, PreparedData data, DatasetSchema schema,
-                                 Random random) {
+    /** The tabular view settings of this method (supervised methods use the weak view only). */
+    protected Views tabularViews(HyperParameters hp, DatasetSchema schema, Random random) {
         return new TabularViews(hp.get(CommonHyperParameters.WEAK_NOISE), 0, 0, TabularViews.groupsOf(schema), random);
+    }
+
+    /** Images: the request's augmentation policy; tables: the method's noise (and swap) views. */
+    private Views views(HyperParameters hp, PreparedData data, DatasetSchema schema, Random random) {
+        if (schema.isImage()) {
+            ImageInput image = schema.image();
+            return new ImageViews(ImageAugmentation.from(hp, image.height(), image.width()), image, data.features(), random);
+        }
+        return tabularViews(hp, schema, random);
     }
 
     /** f_θ's starting weights: an MLP for tables, the requested backbone for images. */

@@ -18,7 +18,7 @@ abstract class SemiSupervisedMethod extends IterativeMethod {
     }
 
     @Override
-    protected final Views views(HyperParameters hp, PreparedData data, DatasetSchema schema, Random random) {
+    protected final Views tabularViews(HyperParameters hp, DatasetSchema schema, Random random) {
         return new TabularViews(hp.get(CommonHyperParameters.WEAK_NOISE),
                 hp.get(SemiSupervisedHyperParameters.STRONG_NOISE),
                 hp.get(SemiSupervisedHyperParameters.SWAP_PROBABILITY), TabularViews.groupsOf(schema), random);

@@ -1,0 +1,44 @@
+package io.hpl.server.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.hpl.server.data.Table;
+import io.hpl.server.model.ConvNet;
+import io.hpl.server.model.ViewLearnedVariance;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every method of the registry trains a conv net on images through the shared loop. */
+class ImageTrainingTest {
+    private static final MethodRegistry REGISTRY = MethodRegistry.standard();
+    /** The side is uniform on 2..7: predicting the mean gives MAE 1.5. */
+    private static final double MEAN_PREDICTOR_MAE = 1.5;
+
+    @ParameterizedTest
+    @EnumSource(MethodName.class)
+    void everyMethodLearnsTheSquaresSide(MethodName name) {
+        Table table = SyntheticImages.make(300, 300, 1);
+        TrainingMethod method = REGISTRY.get(name);
+        Map<String, String> given = new HashMap<>(Map.of("iterations", "250", "batch_size", "32",
+                "progress_every", "250", "learning_rate", "3e-3", "head_learning_rate", "3e-3"));
+        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
+        List<TrainingProgress> events = new ArrayList<>();
+        TrainingOutcome outcome = method.train(new TrainingRun(table, hp, 0, Device.cpu(), events::add, () -> false));
+
+        assertInstanceOf(ConvNet.class, outcome.model().regressor());
+        assertEquals(1, events.size());
+        double mae = outcome.calibrationMetrics().mae();
+        assertTrue(mae < 0.6 * MEAN_PREDICTOR_MAE, name + ": held-out MAE " + mae);
+        assertTrue(outcome.calibrationMetrics().nll() < 2.0, name + ": NLL " + outcome.calibrationMetrics().nll());
+        if (name == MethodName.HPL) {
+            assertInstanceOf(ViewLearnedVariance.class, outcome.model().variance());
+        }
+    }
+}
