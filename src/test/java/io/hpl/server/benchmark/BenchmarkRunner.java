@@ -12,6 +12,7 @@ import io.hpl.server.training.MethodRegistry;
 import io.hpl.server.training.TrainingMethod;
 import io.hpl.server.training.TrainingOutcome;
 import io.hpl.server.training.TrainingRun;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,30 +21,56 @@ import java.util.Map;
  * shared loop), exports the model to ONNX and scores the test rows with ONNX Runtime, as Predict would.
  */
 final class BenchmarkRunner {
+    /** Test rows per ONNX call: a conv net's activations for 10,000 images at once would take gigabytes. */
+    private static final int PREDICT_CHUNK = 1000;
+
     private final MethodRegistry registry = MethodRegistry.standard();
     private final OrtSessionFactory sessions = new OrtSessionFactory(OrtSessionFactory.Device.CPU);
     private final OnnxModelWriter writer = new OnnxModelWriter();
     private final int iterations;
+    private final Map<String, String> common;
 
     BenchmarkRunner(int iterations) {
+        this(iterations, Map.of());
+    }
+
+    /** @param common hyperparameters every variant gets (a variant's own value wins) */
+    BenchmarkRunner(int iterations, Map<String, String> common) {
         this.iterations = iterations;
+        this.common = Map.copyOf(common);
     }
 
     RunResult run(BenchmarkDataset dataset, int gammaIndex, int seed, BenchmarkVariant variant) {
-        BenchmarkDataset.Split split = dataset.split(seed, gammaIndex);
+        return run(dataset.name(), BenchmarkDataset.GAMMAS[gammaIndex], seed, variant, dataset.split(seed, gammaIndex));
+    }
+
+    RunResult run(String dataset, double gamma, int seed, BenchmarkVariant variant, BenchmarkDataset.Split split) {
         TrainingMethod method = registry.get(variant.method());
-        Map<String, String> given = new HashMap<>(variant.hyperParameters());
+        Map<String, String> given = new HashMap<>(common);
+        given.putAll(variant.hyperParameters());
         given.put("iterations", Integer.toString(iterations));
         given.put("progress_every", Integer.toString(iterations));
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
         TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(), p -> { }, () -> false));
         try (OnnxModelSession session = sessions.open(writer.write(outcome.model(), Map.of()))) {
-            Predictions p = session.predict(split.testX());
+            Predictions p = predict(session, split.testX());
             Metrics test = RegressionMetrics.compute(split.testY(), p.mean(), p.variance());
-            return new RunResult(dataset.name(), BenchmarkDataset.GAMMAS[gammaIndex], seed, variant.label(), test,
-                    outcome.millisPerIteration(), outcome.diagnostics());
+            return new RunResult(dataset, gamma, seed, variant.label(), test, outcome.millisPerIteration(),
+                    outcome.diagnostics());
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Predictions predict(OnnxModelSession session, float[][] rows) throws ai.onnxruntime.OrtException {
+        double[] mean = new double[rows.length];
+        double[] variance = new double[rows.length];
+        for (int from = 0; from < rows.length; from += PREDICT_CHUNK) {
+            int to = Math.min(rows.length, from + PREDICT_CHUNK);
+            Predictions p = session.predict(Arrays.copyOfRange(rows, from, to));
+            System.arraycopy(p.mean(), 0, mean, from, to - from);
+            System.arraycopy(p.variance(), 0, variance, from, to - from);
+        }
+        return new Predictions(mean, variance);
     }
 }

@@ -11,6 +11,20 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
     /** The product's default strong view (noise 0.1 only). */
     static final Map<String, String> PRODUCT_VIEW = Map.of("swap_probability", "0.0", "strong_noise", "0.1");
 
+    /**
+     * The image track's rows, each method with its defaults: the issue's four methods. Flips are
+     * spelled out though off by default, because a mirrored image has the opposite angle; the
+     * strong view's ops are photometric only, so no view rotates an image.
+     */
+    static List<BenchmarkVariant> images() {
+        Map<String, String> noFlip = Map.of("flip", "none");
+        return List.of(
+                new BenchmarkVariant("SUPERVISED", MethodName.SUPERVISED, noFlip),
+                new BenchmarkVariant("PSEUDO_LABEL", MethodName.PSEUDO_LABEL, noFlip),
+                new BenchmarkVariant("HPL", MethodName.HPL, noFlip),
+                new BenchmarkVariant("MEAN_TEACHER", MethodName.MEAN_TEACHER, noFlip));
+    }
+
     static List<BenchmarkVariant> all() {
         return List.of(
                 new BenchmarkVariant("SUPERVISED", MethodName.SUPERVISED, Map.of()),

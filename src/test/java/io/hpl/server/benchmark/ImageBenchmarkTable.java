@@ -1,0 +1,66 @@
+package io.hpl.server.benchmark;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The image track's markdown table: rows = methods, columns = γ, cells = MAE in degrees and R² as
+ * mean ± std over seeds, the median ms/iteration; then HPL's MAE change against SUPERVISED per γ.
+ */
+final class ImageBenchmarkTable {
+    private ImageBenchmarkTable() {
+    }
+
+    static String render(List<RunResult> results) {
+        List<Double> gammas = results.stream().map(RunResult::gamma).distinct().sorted().toList();
+        Set<String> variants = new LinkedHashSet<>();
+        results.forEach(r -> variants.add(r.variant()));
+        int seeds = (int) results.stream().mapToInt(RunResult::seed).distinct().count();
+        StringBuilder out = new StringBuilder();
+        out.append("\n### ").append(RotatedFashionMnist.NAME).append(" (test images; mean ± std over ").append(seeds)
+                .append(seeds == 1 ? " seed" : " seeds").append(")\n\n| method |");
+        gammas.forEach(g -> out.append(' ').append(pct(g)).append(" MAE (°) | ").append(pct(g)).append(" R² |"));
+        out.append(" ms/iteration (median) |\n|---|");
+        gammas.forEach(g -> out.append("---|---|"));
+        out.append("---|\n");
+        for (String v : variants) {
+            out.append("| ").append(v).append(" |");
+            for (double g : gammas) {
+                List<RunResult> cell = cell(results, v, g);
+                out.append(' ').append(BenchmarkTable.meanStd(cell, r -> r.test().mae(), 2)).append(" | ")
+                        .append(BenchmarkTable.meanStd(cell, r -> r.test().r2(), 3)).append(" |");
+            }
+            double[] ms = results.stream().filter(r -> r.variant().equals(v))
+                    .mapToDouble(RunResult::millisPerIteration).sorted().toArray();
+            out.append(String.format(Locale.ROOT, " %.2f |%n", ms[ms.length / 2]));
+        }
+        if (variants.contains("HPL") && variants.contains("SUPERVISED")) {
+            out.append("\n| HPL MAE vs SUPERVISED |");
+            gammas.forEach(g -> out.append(' ').append(pct(g)).append(" |"));
+            out.append("\n|---|");
+            gammas.forEach(g -> out.append("---|"));
+            out.append("\n| change of the mean MAE |");
+            for (double g : gammas) {
+                double hpl = meanMae(cell(results, "HPL", g));
+                double supervised = meanMae(cell(results, "SUPERVISED", g));
+                out.append(String.format(Locale.ROOT, " %+.1f%% |", 100 * (hpl - supervised) / supervised));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static double meanMae(List<RunResult> cell) {
+        return cell.stream().mapToDouble(r -> r.test().mae()).average().orElse(Double.NaN);
+    }
+
+    private static List<RunResult> cell(List<RunResult> rows, String variant, double gamma) {
+        return rows.stream().filter(r -> r.variant().equals(variant) && r.gamma() == gamma).toList();
+    }
+
+    private static String pct(double g) {
+        return Math.round(g * 100) + "%";
+    }
+}
