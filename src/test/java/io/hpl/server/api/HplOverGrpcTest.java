@@ -1,5 +1,6 @@
 package io.hpl.server.api;
 
+import io.hpl.server.ResidentMemory;
 import static io.hpl.server.api.ApiTestSupport.TIMEOUT;
 import static io.hpl.server.api.ApiTestSupport.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +60,7 @@ class HplOverGrpcTest {
                         .putHyperparameters("progress_every", "500").build())
                 .onItem().invoke(e -> {
                     if (e.hasProgress()) {
-                        residentKb.put(e.getProgress().getIteration(), residentSetKb());
+                        residentKb.put(e.getProgress().getIteration(), ResidentMemory.kilobytes());
                     }
                 })
                 .collect().asList().await().atMost(Duration.ofMinutes(10));
@@ -78,19 +79,6 @@ class HplOverGrpcTest {
         long growthKb = residentKb.get(4000L) - residentKb.get(1000L);
         assertTrue(growthKb < 64 * 1024, "resident memory grew " + growthKb + " KB from iteration 1,000 to 4,000: "
                 + residentKb);
-    }
-
-    private static long residentSetKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
     /** Train CSV (labelled and unlabelled rows) and test CSV, with the target log(price). */

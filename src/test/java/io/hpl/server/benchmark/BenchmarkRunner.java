@@ -1,6 +1,7 @@
 package io.hpl.server.benchmark;
 
 import ai.djl.Device;
+import io.hpl.server.ResidentMemory;
 import io.hpl.server.evaluation.Metrics;
 import io.hpl.server.evaluation.RegressionMetrics;
 import io.hpl.server.export.OnnxModelWriter;
@@ -15,6 +16,8 @@ import io.hpl.server.training.TrainingRun;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Runs one cell of the protocol through the code a Train request runs (the method registry and the
@@ -49,14 +52,16 @@ final class BenchmarkRunner {
         Map<String, String> given = new HashMap<>(common);
         given.putAll(variant.hyperParameters());
         given.put("iterations", Integer.toString(iterations));
-        given.put("progress_every", Integer.toString(iterations));
+        given.put("progress_every", Integer.toString(Math.max(1, iterations / 4)));
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
-        TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(), p -> { }, () -> false));
+        SortedMap<Long, Long> resident = new TreeMap<>();
+        TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(),
+                p -> resident.put(p.iteration(), ResidentMemory.kilobytes()), () -> false));
         try (OnnxModelSession session = sessions.open(writer.write(outcome.model(), Map.of()))) {
             Predictions p = predict(session, split.testX());
             Metrics test = RegressionMetrics.compute(split.testY(), p.mean(), p.variance());
             return new RunResult(dataset, gamma, seed, variant.label(), test, outcome.millisPerIteration(),
-                    outcome.diagnostics());
+                    outcome.diagnostics(), resident);
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(e);
         }

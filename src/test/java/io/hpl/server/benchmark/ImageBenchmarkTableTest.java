@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ImageBenchmarkTableTest {
     private static RunResult run(double gamma, int seed, String variant, double mae, double ms) {
         return new RunResult(RotatedFashionMnist.NAME, gamma, seed, variant,
-                new Metrics(1000, mae, mae * 1.2, 0.5, Double.NaN, Double.NaN, Double.NaN), ms, Map.of());
+                new Metrics(1000, mae, mae * 1.2, 0.5, Double.NaN, Double.NaN, Double.NaN), ms, Map.of(), new java.util.TreeMap<>());
     }
 
     @Test

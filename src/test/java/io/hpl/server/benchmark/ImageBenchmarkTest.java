@@ -3,11 +3,7 @@ package io.hpl.server.benchmark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hpl.server.training.HyperParameter;
-import io.hpl.server.training.ImageHyperParameters;
-import io.hpl.server.training.MethodRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +23,22 @@ import org.junit.jupiter.api.Test;
  * Narrow or resize it with -Dhpl.benchmark.seeds=0,1,2 -Dhpl.benchmark.gammas=0,1,2 (indices of
  * 5/10/20%) -Dhpl.benchmark.iterations=4000 -Dhpl.benchmark.batch_size=64
  * -Dhpl.benchmark.variants=HPL,SUPERVISED -Dhpl.benchmark.train_images=60000
- * -Dhpl.benchmark.test_images=10000. The table goes to stdout and to target/benchmark-fashion_mnist_rotated.md.
+ * -Dhpl.benchmark.test_images=10000. The table goes to stdout and to target/benchmark-fashion_mnist_rotated.md;
+ * each run is also appended to -Dhpl.benchmark.results (default target/benchmark-fashion_mnist_rotated-runs.tsv),
+ * so runs split over several JVMs render as one table with -Dhpl.benchmark.render=file1,file2,...
  */
 class ImageBenchmarkTest {
     @Test
     void benchmark() throws IOException {
+        String render = System.getProperty("hpl.benchmark.render", "");
+        if (!render.isBlank()) { // no training: one table from the run files of earlier (parallel) invocations
+            List<RunResult> saved = new ArrayList<>();
+            list("hpl.benchmark.render", "").forEach(f -> saved.addAll(RunResultFile.read(Path.of(f))));
+            String table = ImageBenchmarkTable.render(saved);
+            System.out.println(table);
+            Files.writeString(Path.of("target", "benchmark-" + RotatedFashionMnist.NAME + ".md"), table);
+            return;
+        }
         boolean full = "full".equals(System.getProperty("hpl.benchmark"));
         List<Integer> seeds = list("hpl.benchmark.seeds", full ? "0,1,2" : "0").stream().map(Integer::parseInt).toList();
         List<Integer> gammas = list("hpl.benchmark.gammas", full ? "0,1,2" : "2").stream().map(Integer::parseInt).toList();
@@ -42,11 +49,8 @@ class ImageBenchmarkTest {
         List<String> wanted = list("hpl.benchmark.variants", "");
         List<BenchmarkVariant> variants = BenchmarkVariant.images().stream()
                 .filter(v -> wanted.isEmpty() || wanted.contains(v.label())).toList();
-        // Until the methods declare the image hyperparameters they cannot train on images: skip, visibly.
-        MethodRegistry registry = MethodRegistry.standard();
-        assumeTrue(variants.stream().allMatch(v -> registry.get(v.method()).hyperParameters().stream()
-                        .map(HyperParameter::name).anyMatch(ImageHyperParameters.BACKBONE.name()::equals)),
-                "the training methods do not take image hyperparameters yet");
+        Path runs = Path.of(System.getProperty("hpl.benchmark.results", "target/benchmark-" + RotatedFashionMnist.NAME
+                + "-runs.tsv"));
 
         RotatedFashionMnist data = RotatedFashionMnist.load(trainImages, testImages);
         BenchmarkRunner runner = new BenchmarkRunner(iterations, Map.of("batch_size", Integer.toString(batchSize)));
@@ -63,10 +67,11 @@ class ImageBenchmarkTest {
                     long t = System.nanoTime();
                     RunResult r = runner.run(RotatedFashionMnist.NAME, gamma, seed, v, split);
                     results.add(r);
+                    RunResultFile.append(runs, r);
                     System.out.printf(Locale.ROOT, "[%d/%d] γ=%.2f seed %d %-14s MAE %.2f° R² %.3f  %.2f ms/it  "
-                                    + "%.1f s (elapsed %.0f s)%n", results.size(), total, gamma, seed, v.label(),
+                                    + "%.1f s (elapsed %.0f s)  resident KB by iteration %s%n", results.size(), total, gamma, seed, v.label(),
                             r.test().mae(), r.test().r2(), r.millisPerIteration(), (System.nanoTime() - t) / 1e9,
-                            (System.nanoTime() - start) / 1e9);
+                            (System.nanoTime() - start) / 1e9, r.residentKb());
                 }
             }
         }

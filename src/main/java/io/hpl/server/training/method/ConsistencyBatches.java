@@ -50,7 +50,7 @@ final class ConsistencyBatches {
     /**
      * One train-mode forward of the labelled and strong rows together: without batch norm this
      * equals two forwards (dropout masks are drawn per element either way) and saves the
-     * per-op overhead of the second pass.
+     * per-op overhead of the second pass; with batch norm the statistics span both (as in FixMatch).
      */
     static StudentPredictions student(RegressorNetwork network, Batch batch) {
         NDArray p = network.predict(NDArrays.concat(new NDList(batch.labelled(), batch.strong())), true);

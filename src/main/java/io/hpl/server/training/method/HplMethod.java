@@ -36,7 +36,8 @@ import java.util.Map;
  * ({@link LogVarianceGuard}; the authors have no guard); the meta step's four backbone forwards
  * (labelled, weak, strong, outer) run as one concatenated no-grad forward, and the real step's
  * labelled and strong forwards as one: equivalent without batch norm (dropout masks are per
- * element), and fewer native calls.
+ * element), and fewer native calls. With batch norm (ResNet-18) the statistics are those of the
+ * concatenated batch, as FixMatch's implementations do, where the authors run separate forwards.
  */
 public final class HplMethod extends SemiSupervisedMethod {
 
