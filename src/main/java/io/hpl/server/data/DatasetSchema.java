@@ -1,5 +1,6 @@
 package io.hpl.server.data;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,11 @@ public record DatasetSchema(String targetColumn, List<Column> features, List<Str
         return new DatasetSchema(targetColumn, List.of(), List.of(), image);
     }
 
+    /**
+     * Not a JSON property: Jackson would read this "is" getter as a boolean {@code image} that
+     * clashes with the {@link #image} component, and model.json / dataset.json would not read back.
+     */
+    @JsonIgnore
     public boolean isImage() {
         return image != null;
     }

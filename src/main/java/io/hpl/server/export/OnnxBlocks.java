@@ -2,6 +2,7 @@ package io.hpl.server.export;
 
 import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
 
+import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
 import io.hpl.server.model.Regressor;
@@ -25,12 +26,12 @@ public final class OnnxBlocks {
         return b.node("Div", List.of(centred, std), prefix + "_standardised");
     }
 
-    /** f on standardised rows [N, inputs] → [N, 1]. */
+    /** f on standardised rows [N, inputs] → [N, 1]; a conv net reads each row as its C×H×W image. */
     public static String appendRegressor(OnnxGraphBuilder b, String prefix, Regressor regressor, String input) {
         if (regressor instanceof Mlp mlp) {
             return appendMlp(b, prefix, mlp, input);
         }
-        throw new UnsupportedOperationException("ONNX export of " + regressor.getClass().getSimpleName() + " is not written yet");
+        return OnnxConvBlocks.appendConvNet(b, prefix, (ConvNet) regressor, input);
     }
 
     /** The MLP on [N, inputs] → [N, outputs]: Gemm per layer, ReLU between layers, none after the last. */

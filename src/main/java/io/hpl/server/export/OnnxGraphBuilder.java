@@ -121,6 +121,14 @@ public final class OnnxGraphBuilder {
                 .build();
     }
 
+    public static AttributeProto floatAttribute(String name, float value) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(value)
+                .build();
+    }
+
     public static AttributeProto intsAttribute(String name, long... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder()
                 .setName(name)

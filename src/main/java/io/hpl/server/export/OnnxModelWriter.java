@@ -5,6 +5,8 @@ import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
 import static io.hpl.server.export.OnnxGraphBuilder.intsAttribute;
 import static io.hpl.server.export.OnnxGraphBuilder.tensorAttribute;
 
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.data.ImageInput;
 import io.hpl.server.export.onnx.ModelProto;
 import io.hpl.server.export.onnx.OperatorSetIdProto;
 import io.hpl.server.export.onnx.StringStringEntryProto;
@@ -21,7 +23,8 @@ import java.util.Map;
 /**
  * Turns a {@link TrainedModel} into one self-contained ONNX model, so that ONNX Runtime alone
  * serves mean and σ². Graph: input {@code x} float [N, d] (the encoded features: numeric values
- * as given, one-hot 0/1) → standardise → regressor MLP → y = target.mean + target.std·out →
+ * as given, one-hot 0/1; for an image model float [N, C, H, W] in [0, 1], flattened at once)
+ * → standardise → regressor (MLP or conv net) → y = target.mean + target.std·out →
  * output {@code mean} float [N]; output {@code variance} float [N] from the variance model.
  */
 public final class OnnxModelWriter {
@@ -42,9 +45,8 @@ public final class OnnxModelWriter {
 
     /** Serialised ModelProto; {@code metadata} becomes metadata_props (provenance). */
     public byte[] write(TrainedModel model, Map<String, String> metadata) {
-        int width = model.schema().encodedWidth();
         OnnxGraphBuilder b = new OnnxGraphBuilder("hpl_regressor");
-        String x = b.floatInput(INPUT, ROWS, width);
+        String x = appendInput(b, model.schema());
         String standardised = OnnxBlocks.appendStandardize(b, "features", model.features(), x);
         String out = OnnxBlocks.appendRegressor(b, "regressor", model.regressor(), standardised);
         String flat = OnnxBlocks.appendFlatten(b, "regressor", out);
@@ -66,6 +68,20 @@ public final class OnnxModelWriter {
         metadata.forEach((k, v) -> proto.addMetadataProps(
                 StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return proto.build().toByteArray();
+    }
+
+    /**
+     * The graph input {@code x}, as flat rows [N, d]. An image model takes the preprocessed image
+     * tensor [N, C, H, W] (what vision clients hold) and flattens it at once, so standardisation
+     * and the variance blocks work on the same flat rows as for tables.
+     */
+    private static String appendInput(OnnxGraphBuilder b, DatasetSchema schema) {
+        if (!schema.isImage()) {
+            return b.floatInput(INPUT, ROWS, schema.encodedWidth());
+        }
+        ImageInput image = schema.image();
+        String x = b.floatInput(INPUT, ROWS, image.channels(), image.height(), image.width());
+        return OnnxConvBlocks.appendToRows(b, "input", image, x);
     }
 
     /**
@@ -145,10 +161,20 @@ public final class OnnxModelWriter {
     }
 
     private static String docString(TrainedModel model) {
-        return "Regressor exported by hpl-server. Input x: float [N, " + model.schema().encodedWidth()
-                + "] encoded features " + model.schema().encodedNames()
-                + " (numeric as given, categorical one-hot 0/1). Output mean: float [N] predicted "
+        return "Regressor exported by hpl-server. Input x: " + inputDescription(model.schema())
+                + ". Output mean: float [N] predicted "
                 + model.schema().targetColumn() + ". Output variance: float [N] σ² in squared target units; "
                 + model.variance().definition() + ".";
+    }
+
+    private static String inputDescription(DatasetSchema schema) {
+        if (schema.isImage()) {
+            ImageInput image = schema.image();
+            return "float [N, " + image.channels() + ", " + image.height() + ", " + image.width()
+                    + "] images, channel-major (NCHW), " + (image.channels() == 1 ? "grey" : "RGB")
+                    + " values in [0, 1] as the training images were decoded (the graph standardises them)";
+        }
+        return "float [N, " + schema.encodedWidth() + "] encoded features " + schema.encodedNames()
+                + " (numeric as given, categorical one-hot 0/1)";
     }
 }

@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 import io.hpl.server.export.OnnxModelWriter;
 import io.hpl.server.model.Predictions;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -21,6 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class OnnxModelSession implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** The shape of one row in {@code x}: [d] for tables, [C, H, W] for images. */
+    private final long[] rowShape;
     private final int width;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
@@ -37,10 +40,11 @@ public final class OnnxModelSession implements AutoCloseable {
                     + ", outputs " + session.getOutputNames());
         }
         long[] shape = ((TensorInfo) input.getInfo()).getShape();
-        this.width = (int) shape[1];
+        this.rowShape = Arrays.copyOfRange(shape, 1, shape.length);
+        this.width = (int) Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
     }
 
-    /** Number of encoded features each row must have. */
+    /** Number of encoded features each row must have (C·H·W for an image model). */
     public int inputWidth() {
         return width;
     }
@@ -51,7 +55,8 @@ public final class OnnxModelSession implements AutoCloseable {
     }
 
     /**
-     * @param rows encoded feature rows, each {@link #inputWidth()} long
+     * @param rows encoded feature rows, each {@link #inputWidth()} long; for an image model each
+     *             row is one image, flat channel-major (CHW), sent to the graph as [N, C, H, W]
      * @throws IllegalArgumentException if a row has another width
      * @throws IllegalStateException after {@link #close()}
      */
@@ -73,7 +78,7 @@ public final class OnnxModelSession implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("model session is closed");
             }
-            try (OnnxTensor x = OnnxTensor.createTensor(env, flat, new long[] {rows.length, width});
+            try (OnnxTensor x = OnnxTensor.createTensor(env, flat, inputShape(rows.length));
                     OrtSession.Result result = session.run(Map.of(OnnxModelWriter.INPUT, x))) {
                 return new Predictions(doubles(result, OnnxModelWriter.MEAN), doubles(result, OnnxModelWriter.VARIANCE));
             }
@@ -93,6 +98,14 @@ public final class OnnxModelSession implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** [N, d] or [N, C, H, W]: N rows of {@link #rowShape}. */
+    private long[] inputShape(int rows) {
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        return shape;
     }
 
     private static double[] doubles(OrtSession.Result result, String name) {

@@ -57,11 +57,19 @@ public final class RandomModels {
      * exp(g) stays in a moderate range.
      */
     public static TrainedModel withLearnedVariance(TrainedModel model, boolean viewBased, long seed) {
+        return viewBased ? withViewVariance(model, 8, seed) : withLearnedVariance(model, false, 0, seed);
+    }
+
+    /** The model with HPL's view-based σ² over {@code k} fixed views (few for a costly regressor). */
+    public static TrainedModel withViewVariance(TrainedModel model, int k, long seed) {
+        return withLearnedVariance(model, true, k, seed);
+    }
+
+    private static TrainedModel withLearnedVariance(TrainedModel model, boolean viewBased, int k, long seed) {
         Random random = new Random(seed);
         int d = model.schema().encodedWidth();
         VarianceModel variance;
         if (viewBased) {
-            int k = 8;
             float[] keep = new float[k * d];
             float[] offset = new float[k * d];
             for (int i = 0; i < keep.length; i++) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hpl.server.data.Column;
 import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.data.ImageInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.evaluation.Metrics;
@@ -46,6 +47,32 @@ class ModelStoreTest {
         assertEquals(2, store.list("").size());
         // a new store over the same directory sees the same thing (restart)
         assertEquals(2, new ModelStore(root).list("m").size());
+    }
+
+    /** model.json keeps an image schema's shape (and a tabular one's absence of it) across a restart. */
+    @Test
+    void imageAndTabularSchemasRoundTrip() {
+        ModelRecord tabular = draft("t");
+        ModelRecord image = withSchema(draft("i"), DatasetSchema.images("angle", new ImageInput(3, 32, 24)));
+        ModelStore store = new ModelStore(root);
+        store.publish(tabular, new byte[] {1});
+        store.publish(image, new byte[] {2});
+
+        ModelStore restarted = new ModelStore(root);
+        DatasetSchema readImage = restarted.get("i", 0).schema();
+        assertEquals(image.schema(), readImage);
+        assertTrue(readImage.isImage());
+        assertEquals(3 * 32 * 24, readImage.encodedWidth());
+        DatasetSchema readTabular = restarted.get("t", 0).schema();
+        assertEquals(tabular.schema(), readTabular);
+        assertFalse(readTabular.isImage());
+    }
+
+    private static ModelRecord withSchema(ModelRecord r, DatasetSchema schema) {
+        return new ModelRecord(r.name(), r.version(), r.method(), r.hyperParameters(), r.seed(), r.datasetId(),
+                r.datasetSha256(), schema, r.calibrationMetrics(), r.createdAt(), r.onnxSha256(), r.onnxSizeBytes(),
+                r.varianceDefinition(), r.labelledRowsUsed(), r.unlabelledRowsUsed(), r.calibrationRows(),
+                r.trainingSeconds());
     }
 
     @Test
