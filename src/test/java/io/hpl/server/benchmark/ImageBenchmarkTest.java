@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
  * The image track: rotated Fashion-MNIST (see {@link RotatedFashionMnist}), regress the angle.
  * By default a quick run for CI: the first 3,000 training and 1,000 test images, γ = 20%, seed 0,
  * 200 iterations, every method, checking that each learns something. The full table (60,000 / 10,000,
- * γ = 5/10/20%, seeds 0–2, 4,000 iterations):
- * <pre>./mvnw -B test -Dtest=ImageBenchmarkTest -Dhpl.benchmark=full</pre>
+ * γ = 5/10/20%, seeds 0–2, 3,000 iterations):
+ * <pre>./mvnw -B test -Dtest=ImageBenchmarkTest -Dhpl.benchmark=full -Dhpl.test.heap=2g</pre>
  * Narrow or resize it with -Dhpl.benchmark.seeds=0,1,2 -Dhpl.benchmark.gammas=0,1,2 (indices of
- * 5/10/20%) -Dhpl.benchmark.iterations=4000 -Dhpl.benchmark.batch_size=64
+ * 5/10/20%) -Dhpl.benchmark.iterations=3000 -Dhpl.benchmark.batch_size=64
  * -Dhpl.benchmark.variants=HPL,SUPERVISED -Dhpl.benchmark.train_images=60000
  * -Dhpl.benchmark.test_images=10000. The table goes to stdout and to target/benchmark-fashion_mnist_rotated.md;
  * each run is also appended to -Dhpl.benchmark.results (default target/benchmark-fashion_mnist_rotated-runs.tsv),
@@ -42,7 +42,7 @@ class ImageBenchmarkTest {
         boolean full = "full".equals(System.getProperty("hpl.benchmark"));
         List<Integer> seeds = list("hpl.benchmark.seeds", full ? "0,1,2" : "0").stream().map(Integer::parseInt).toList();
         List<Integer> gammas = list("hpl.benchmark.gammas", full ? "0,1,2" : "2").stream().map(Integer::parseInt).toList();
-        int iterations = Integer.getInteger("hpl.benchmark.iterations", full ? 4000 : 200);
+        int iterations = Integer.getInteger("hpl.benchmark.iterations", full ? 3000 : 200);
         int batchSize = Integer.getInteger("hpl.benchmark.batch_size", 64);
         int trainImages = Integer.getInteger("hpl.benchmark.train_images", full ? RotatedFashionMnist.TRAIN_IMAGES : 3000);
         int testImages = Integer.getInteger("hpl.benchmark.test_images", full ? RotatedFashionMnist.TEST_IMAGES : 1000);
