@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.hpl.server.ResidentMemory;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,5 +44,23 @@ class ImageTrainingTest {
         if (name == MethodName.HPL) {
             assertInstanceOf(ViewLearnedVariance.class, outcome.model().variance());
         }
+    }
+
+    /**
+     * Per-step arrays (augmented batches, the meta step's temporaries, batch-norm updates) must all
+     * be freed with the step: resident size stays flat once the first steps have warmed the
+     * allocator. The heap is pre-touched (pom), so growth here is native memory.
+     */
+    @Test
+    void hplOnImagesKeepsNativeMemoryFlat() {
+        Table table = SyntheticImages.make(300, 600, 2);
+        TrainingMethod method = REGISTRY.get(MethodName.HPL);
+        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(),
+                Map.of("iterations", "1500", "batch_size", "32", "progress_every", "250"));
+        SortedMap<Long, Long> residentKb = new TreeMap<>();
+        method.train(new TrainingRun(table, hp, 0, Device.cpu(), p -> residentKb.put(p.iteration(), ResidentMemory.kilobytes()),
+                () -> false));
+        long growthKb = residentKb.get(1500L) - residentKb.get(500L);
+        assertTrue(growthKb < 16 * 1024, "resident memory grew " + growthKb + " KB from iteration 500 to 1,500: " + residentKb);
     }
 }
