@@ -56,6 +56,11 @@ public record ImageArchiveOptions(String targetColumn, List<String> ignoreColumn
         }
     }
 
+    /** The same options with another index file. */
+    public ImageArchiveOptions withIndex(String index) {
+        return new ImageArchiveOptions(targetColumn, ignoreColumns, input, resize, index);
+    }
+
     /** The folder the index file lies in, with a trailing "/", or "" at the archive's root. */
     String indexFolder() {
         int slash = indexFile.lastIndexOf('/');
