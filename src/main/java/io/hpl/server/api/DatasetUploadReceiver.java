@@ -1,6 +1,9 @@
 package io.hpl.server.api;
 
+import io.hpl.server.api.v1.DataFormat;
 import io.hpl.server.api.v1.DatasetHeader;
+import io.hpl.server.api.v1.ImageOptions;
+import io.hpl.server.data.image.ImageArchiveOptions;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.DatasetHeaderSpec;
@@ -39,7 +42,7 @@ final class DatasetUploadReceiver {
 
     DatasetRecord finish() {
         if (upload == null) {
-            throw HplException.invalid("the upload is empty: send a header, then the CSV in chunks");
+            throw HplException.invalid("the upload is empty: send a header, then the file (CSV or image archive) in chunks");
         }
         return upload.finish();
     }
@@ -51,8 +54,23 @@ final class DatasetUploadReceiver {
     }
 
     private static DatasetHeaderSpec spec(DatasetHeader h) {
-        if (h.getFormatValue() > 1) {
-            throw HplException.invalid("header.format: unknown format " + h.getFormatValue() + "; only CSV is supported");
+        if (h.getFormat() == DataFormat.UNRECOGNIZED) {
+            throw HplException.invalid("header.format: unknown format " + h.getFormatValue()
+                    + "; use DATA_FORMAT_CSV or DATA_FORMAT_IMAGE_ARCHIVE");
+        }
+        if (h.getFormat() == DataFormat.DATA_FORMAT_IMAGE_ARCHIVE) {
+            if (!h.hasImage()) {
+                throw HplException.invalid("header.image is required for DATA_FORMAT_IMAGE_ARCHIVE: give channels, height and width");
+            }
+            if (h.getCategoricalColumnsCount() > 0) {
+                throw HplException.invalid("header.categorical_columns: an image dataset has no feature columns");
+            }
+            ImageOptions image = h.getImage();
+            return DatasetHeaderSpec.images(h.getName(), ImageArchiveOptions.of(h.getTargetColumn(), h.getIgnoreColumnsList(),
+                    image.getChannels(), image.getHeight(), image.getWidth(), image.getResize(), image.getIndexFile()));
+        }
+        if (h.hasImage()) {
+            throw HplException.invalid("header.image is only for format DATA_FORMAT_IMAGE_ARCHIVE");
         }
         return new DatasetHeaderSpec(h.getName(), h.getTargetColumn(), h.getIgnoreColumnsList(), h.getCategoricalColumnsList());
     }

@@ -6,6 +6,8 @@ import io.hpl.server.api.v1.Column;
 import io.hpl.server.api.v1.ColumnKind;
 import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.HyperParameterSpec;
+import io.hpl.server.api.v1.Image;
+import io.hpl.server.api.v1.ImageShape;
 import io.hpl.server.api.v1.Method;
 import io.hpl.server.api.v1.MethodInfo;
 import io.hpl.server.api.v1.Metrics;
@@ -14,6 +16,7 @@ import io.hpl.server.api.v1.Schema;
 import io.hpl.server.api.v1.TrainProgress;
 import io.hpl.server.data.CellValue;
 import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.data.image.ImageData;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.ModelRecord;
@@ -51,6 +54,10 @@ public final class ProtoMapper {
                     .setKind(c.kind() == io.hpl.server.data.ColumnKind.NUMERIC
                             ? ColumnKind.COLUMN_KIND_NUMERIC : ColumnKind.COLUMN_KIND_CATEGORICAL)
                     .addAllCategories(c.categories()));
+        }
+        if (s.isImage()) {
+            b.setImage(ImageShape.newBuilder()
+                    .setChannels(s.image().channels()).setHeight(s.image().height()).setWidth(s.image().width()));
         }
         return b.build();
     }
@@ -131,6 +138,26 @@ public final class ProtoMapper {
     /** Rows as column → cell, for the encoder; anything but a number, string or null is refused. */
     public static List<Map<String, CellValue>> rows(List<Struct> rows) {
         return java.util.stream.IntStream.range(0, rows.size()).mapToObj(i -> row(i, rows.get(i))).toList();
+    }
+
+    /** Images as the client sent them; one with neither bytes nor tensor is refused. */
+    public static List<ImageData> images(List<Image> images) {
+        return java.util.stream.IntStream.range(0, images.size()).mapToObj(i -> image(i, images.get(i))).toList();
+    }
+
+    private static ImageData image(int index, Image image) {
+        return switch (image.getDataCase()) {
+            case ENCODED -> new ImageData.Encoded(image.getEncoded().toByteArray());
+            case TENSOR -> {
+                List<Float> values = image.getTensor().getValuesList();
+                float[] floats = new float[values.size()];
+                for (int i = 0; i < floats.length; i++) {
+                    floats[i] = values.get(i);
+                }
+                yield new ImageData.Tensor(floats);
+            }
+            default -> throw HplException.invalid("image " + index + ": set either encoded (PNG or JPEG bytes) or tensor");
+        };
     }
 
     private static Map<String, CellValue> row(int index, Struct struct) {

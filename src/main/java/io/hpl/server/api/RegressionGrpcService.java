@@ -123,8 +123,13 @@ public class RegressionGrpcService implements RegressionService {
     @Override
     public Uni<PredictResponse> predict(PredictRequest request) {
         return blocking(() -> {
-            PredictionService.Scored scored = predictions.predict(request.getModelName(), request.getVersion(),
-                    ProtoMapper.rows(request.getRowsList()));
+            if (request.getRowsCount() > 0 && request.getImagesCount() > 0) {
+                throw HplException.invalid("set either rows (table models) or images (image models), not both");
+            }
+            PredictionService.Scored scored = request.getImagesCount() > 0
+                    ? predictions.predictImages(request.getModelName(), request.getVersion(),
+                            ProtoMapper.images(request.getImagesList()), request.getResizeImages())
+                    : predictions.predict(request.getModelName(), request.getVersion(), ProtoMapper.rows(request.getRowsList()));
             PredictResponse.Builder b = PredictResponse.newBuilder()
                     .setModelName(scored.model().name()).setVersion(scored.model().version());
             Predictions p = scored.predictions();
@@ -143,7 +148,11 @@ public class RegressionGrpcService implements RegressionService {
                         request.getDatasetId());
                 case INLINE -> predictions.evaluateRows(request.getModelName(), request.getVersion(),
                         ProtoMapper.rows(request.getInline().getRowsList()));
-                default -> throw HplException.invalid("give the data to evaluate on: dataset_id or inline rows");
+                case INLINE_IMAGES -> predictions.evaluateImages(request.getModelName(), request.getVersion(),
+                        ProtoMapper.images(request.getInlineImages().getImagesList()),
+                        request.getInlineImages().getTargetsList().stream().mapToDouble(Double::doubleValue).toArray(),
+                        request.getInlineImages().getResizeImages());
+                default -> throw HplException.invalid("give the data to evaluate on: dataset_id, inline rows or inline_images");
             };
             return EvaluateResponse.newBuilder()
                     .setModelName(evaluation.model().name())

@@ -1,5 +1,6 @@
 package io.hpl.server.config;
 
+import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.serving.OrtSessionFactory;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.ModelStore;
@@ -14,8 +15,15 @@ public class Components {
 
     @Produces
     @Singleton
-    DatasetStore datasetStore(ServerConfig config) {
-        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes());
+    DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits) {
+        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes(), imageLimits);
+    }
+
+    @Produces
+    @Singleton
+    ImageLimits imageLimits(ServerConfig config) {
+        ServerConfig.Images images = config.images();
+        return new ImageLimits(images.maxImages(), images.maxValues(), images.maxSourcePixels(), images.maxFileBytes());
     }
 
     @Produces

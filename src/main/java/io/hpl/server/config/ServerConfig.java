@@ -13,6 +13,8 @@ public interface ServerConfig {
 
     Predict predict();
 
+    Images images();
+
     Training training();
 
     Serving serving();
@@ -33,6 +35,25 @@ public interface ServerConfig {
         /** Most rows in one Predict or inline Evaluate request. */
         @WithDefault("10000")
         int maxRows();
+    }
+
+    /** Memory guards for image datasets and image requests (see ImageLimits). */
+    interface Images {
+        /** Most images in one dataset. */
+        @WithDefault("200000")
+        int maxImages();
+
+        /** Most decoded floats (images x channels x height x width) in one dataset or one request. */
+        @WithDefault("268435456")
+        long maxValues();
+
+        /** Most pixels of one image before resizing (width x height, read from its header). */
+        @WithDefault("50000000")
+        long maxSourcePixels();
+
+        /** Largest archive member once decompressed, in bytes. */
+        @WithDefault("67108864")
+        long maxFileBytes();
     }
 
     interface Training {

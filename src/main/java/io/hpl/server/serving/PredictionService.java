@@ -5,6 +5,10 @@ import io.hpl.server.config.ServerConfig;
 import io.hpl.server.data.CellValue;
 import io.hpl.server.data.FeatureEncoder;
 import io.hpl.server.data.Table;
+import io.hpl.server.data.image.ImageBatch;
+import io.hpl.server.data.image.ImageData;
+import io.hpl.server.data.image.ImageDecoder;
+import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.evaluation.Metrics;
@@ -20,19 +24,25 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Predict and Evaluate: rows are encoded with the model's own schema, then scored by ONNX Runtime alone. */
+/**
+ * Predict and Evaluate: rows are encoded with the model's own schema (images decoded to its
+ * image shape), then scored by ONNX Runtime alone.
+ */
 @ApplicationScoped
 public class PredictionService {
     private final ModelStore models;
     private final DatasetStore datasets;
     private final LoadedModels loaded;
     private final int maxRows;
+    private final ImageLimits imageLimits;
 
-    public PredictionService(ModelStore models, DatasetStore datasets, LoadedModels loaded, ServerConfig config) {
+    public PredictionService(ModelStore models, DatasetStore datasets, LoadedModels loaded, ServerConfig config,
+                             ImageLimits imageLimits) {
         this.models = models;
         this.datasets = datasets;
         this.loaded = loaded;
         this.maxRows = config.predict().maxRows();
+        this.imageLimits = imageLimits;
     }
 
     /** A scored batch, with the version that scored it (version 0 in a request means the latest). */
@@ -45,6 +55,7 @@ public class PredictionService {
     public Scored predict(String modelName, int version, List<Map<String, CellValue>> rows) {
         checkBatch(rows.size());
         ModelRecord model = models.get(modelName, version);
+        requireTabular(model);
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         float[][] x = new float[rows.size()][];
         for (int i = 0; i < x.length; i++) {
@@ -57,6 +68,7 @@ public class PredictionService {
     public Evaluation evaluateRows(String modelName, int version, List<Map<String, CellValue>> rows) {
         checkBatch(rows.size());
         ModelRecord model = models.get(modelName, version);
+        requireTabular(model);
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         float[][] x = new float[rows.size()][];
         double[] y = new double[rows.size()];
@@ -70,6 +82,45 @@ public class PredictionService {
         }
         Predictions p = run(model, x);
         return new Evaluation(model, RegressionMetrics.compute(y, p.mean(), p.variance()));
+    }
+
+    /** Scores images, decoded (or checked, for tensors) to the model's image shape. */
+    public Scored predictImages(String modelName, int version, List<ImageData> images, boolean resize) {
+        checkImageBatch(images.size());
+        ModelRecord model = models.get(modelName, version);
+        return new Scored(model, run(model, imageInputs(model, images, resize)));
+    }
+
+    /** Scores labelled images given inline, one finite target each. */
+    public Evaluation evaluateImages(String modelName, int version, List<ImageData> images, double[] targets, boolean resize) {
+        checkImageBatch(images.size());
+        if (targets.length != images.size()) {
+            throw HplException.invalid(images.size() + " images but " + targets.length + " targets; give one target per image");
+        }
+        ModelRecord model = models.get(modelName, version);
+        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        for (int i = 0; i < targets.length; i++) {
+            CellValue target = new CellValue.Number(targets[i]);
+            encoder.readTarget("target " + i, column -> target); // the one rule for targets: finite
+        }
+        Predictions p = run(model, imageInputs(model, images, resize));
+        return new Evaluation(model, RegressionMetrics.compute(targets, p.mean(), p.variance()));
+    }
+
+    private float[][] imageInputs(ModelRecord model, List<ImageData> images, boolean resize) {
+        if (!model.schema().isImage()) {
+            throw HplException.invalid("model '" + model.name() + "' takes table rows (columns "
+                    + model.schema().features().stream().map(io.hpl.server.data.Column::name).toList()
+                    + "), not images: send rows");
+        }
+        return ImageBatch.inputs(images, new ImageDecoder(model.schema().image(), resize, imageLimits), imageLimits);
+    }
+
+    private static void requireTabular(ModelRecord model) {
+        if (model.schema().isImage()) {
+            throw HplException.invalid("model '" + model.name() + "' takes images of " + model.schema().image()
+                    + " (channels x height x width), not rows: send images");
+        }
     }
 
     /** Scores the labelled rows of a stored dataset, encoded with the model's schema. */
@@ -122,10 +173,22 @@ public class PredictionService {
 
     private void checkBatch(int rows) {
         if (rows == 0) {
-            throw HplException.invalid("rows is empty: send at least one row");
+            throw HplException.invalid("rows is empty: send at least one row (or, for an image model, images)");
         }
-        if (rows > maxRows) {
-            throw HplException.exhausted(rows + " rows in one request; the limit is " + maxRows
+        checkSize(rows, "rows");
+    }
+
+    private void checkImageBatch(int images) {
+        if (images == 0) {
+            throw HplException.invalid("images is empty: send at least one image");
+        }
+        checkSize(images, "images");
+    }
+
+    /** One limit for rows and images alike. */
+    private void checkSize(int n, String what) {
+        if (n > maxRows) {
+            throw HplException.exhausted(n + " " + what + " in one request; the limit is " + maxRows
                     + " (hpl.predict.max-rows): split the batch");
         }
     }

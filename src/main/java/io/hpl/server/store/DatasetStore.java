@@ -1,5 +1,7 @@
 package io.hpl.server.store;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,8 +10,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.hpl.server.data.CsvDatasetReader;
 import io.hpl.server.data.DatasetOptions;
 import io.hpl.server.data.DatasetSchema;
-import io.hpl.server.data.ParsedDataset;
 import io.hpl.server.data.Table;
+import io.hpl.server.data.image.ImageArchiveReader;
+import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import java.io.IOException;
@@ -35,7 +38,9 @@ import java.util.stream.Stream;
 
 /**
  * Uploaded datasets on disk, content-addressed: {@code <root>/datasets/<id>/} holds the uploaded
- * {@code data.csv} and its {@code dataset.json} ({@link DatasetRecord}).
+ * {@code data.csv} and its {@code dataset.json} ({@link DatasetRecord}); an image dataset holds the
+ * uploaded {@code data.archive} and its decoded {@code images.table} ({@link TableFile}) instead of
+ * {@code data.csv}. Every image is decoded before the dataset is published.
  *
  * <p>Every change is one atomic rename, so readers and a crash only ever see whole datasets: a
  * dataset is assembled in {@code <root>/tmp/datasets/} and renamed into place; a deletion renames it back
@@ -51,6 +56,8 @@ public final class DatasetStore {
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
     private static final String DATA_FILE = "data.csv";
+    private static final String ARCHIVE_FILE = "data.archive";
+    private static final String IMAGE_TABLE_FILE = "images.table";
     private static final String RECORD_FILE = "dataset.json";
     private static final Pattern ID = Pattern.compile("[a-z0-9-]{1,64}");
     /** Hex digits of the digest kept in an id: 96 bits, plenty against accidental collisions. */
@@ -60,10 +67,13 @@ public final class DatasetStore {
     private final Path tmp;
     private final long maxUploadBytes;
     private final CsvDatasetReader reader = new CsvDatasetReader();
+    private final ImageArchiveReader imageReader;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer versions may add fields
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer versions may add fields
+            // Records are written from their components; a derived isImage() would clash with the image component.
+            .setVisibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE);
 
     public DatasetStore(Path root) {
         this(root, DEFAULT_MAX_UPLOAD_BYTES);
@@ -71,12 +81,18 @@ public final class DatasetStore {
 
     /** A store under {@code root}, refusing uploads over {@code maxUploadBytes}; removes leftovers of a crash. */
     public DatasetStore(Path root, long maxUploadBytes) {
+        this(root, maxUploadBytes, ImageLimits.DEFAULTS);
+    }
+
+    /** As above, with the memory limits for image archives. */
+    public DatasetStore(Path root, long maxUploadBytes, ImageLimits imageLimits) {
         if (maxUploadBytes <= 0) {
             throw new IllegalArgumentException("maxUploadBytes must be positive: " + maxUploadBytes);
         }
         this.datasets = root.resolve("datasets");
         this.tmp = root.resolve("tmp").resolve("datasets");
         this.maxUploadBytes = maxUploadBytes;
+        this.imageReader = new ImageArchiveReader(imageLimits);
         try {
             Files.createDirectories(datasets);
             StoreFiles.clearTemp(tmp);
@@ -131,6 +147,9 @@ public final class DatasetStore {
     }
 
     private Table load(DatasetRecord record, DatasetSchema schema) {
+        if (record.schema().isImage() || schema.isImage()) {
+            return loadImages(record, schema);
+        }
         Path csv = datasetDir(record.id()).resolve(DATA_FILE);
         try {
             return reader.read(csv, DatasetOptions.withSchema(record.schema().targetColumn(), schema)).table();
@@ -140,6 +159,28 @@ public final class DatasetStore {
             }
             throw internal("cannot read dataset '" + record.id() + "'", e.getCause());
         }
+    }
+
+    /** The decoded images, provided the model to be scored takes images of the dataset's shape. */
+    private Table loadImages(DatasetRecord record, DatasetSchema schema) {
+        DatasetSchema own = record.schema();
+        if (!own.isImage() || !schema.isImage() || !own.image().equals(schema.image())) {
+            throw HplException.precondition("dataset '" + record.id() + "' holds " + describe(own) + " but the model takes "
+                    + describe(schema));
+        }
+        try {
+            Table table = TableFile.read(datasetDir(record.id()).resolve(IMAGE_TABLE_FILE), own);
+            return new Table(schema, table.x(), table.y());
+        } catch (NoSuchFileException e) {
+            throw notFound(record.id()); // deleted while we were looking
+        } catch (IOException e) {
+            throw internal("cannot read dataset '" + record.id() + "'", e);
+        }
+    }
+
+    private static String describe(DatasetSchema schema) {
+        return schema.isImage() ? "images of " + schema.image() + " (channels x height x width)"
+                : "table rows (" + schema.features().size() + " feature columns)";
     }
 
     private DatasetRecord require(String id) {
@@ -157,15 +198,21 @@ public final class DatasetStore {
         if (existing.isPresent()) {
             return existing.get();
         }
-        ParsedDataset parsed = reader.read(upload, header.options());
-        Table table = parsed.table();
-        DatasetRecord record = new DatasetRecord(id, header.name(), parsed.schema(), table.labelledRows(),
+        Table table = header.isImageArchive()
+                ? imageReader.read(upload, header.images()) // decodes every image: nothing is published half valid
+                : reader.read(upload, header.options()).table();
+        DatasetRecord record = new DatasetRecord(id, header.name(), table.schema(), table.labelledRows(),
                 table.unlabelledRows(), sha256, sizeBytes, Instant.now());
 
         Path staging = tmp.resolve("publish-" + UUID.randomUUID());
         Files.createDirectory(staging);
         try {
-            Files.move(upload, staging.resolve(DATA_FILE), StandardCopyOption.ATOMIC_MOVE);
+            if (header.isImageArchive()) {
+                Files.move(upload, staging.resolve(ARCHIVE_FILE), StandardCopyOption.ATOMIC_MOVE);
+                TableFile.write(staging.resolve(IMAGE_TABLE_FILE), table);
+            } else {
+                Files.move(upload, staging.resolve(DATA_FILE), StandardCopyOption.ATOMIC_MOVE);
+            }
             StoreFiles.writeDurably(staging.resolve(RECORD_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
             Path target = datasetDir(id);
             if (!moveIntoPlace(staging, target)) {

@@ -1,0 +1,23 @@
+package io.hpl.server.data.image;
+
+/**
+ * Memory guards for image data, checked before the work they bound: an archive or request past
+ * one of them is refused with RESOURCE_EXHAUSTED instead of filling the heap.
+ *
+ * @param maxImages       images in one dataset
+ * @param maxValues       decoded floats in one dataset or one request (images × channels × height × width)
+ * @param maxSourcePixels pixels of one image as stored (width × height), read from its header before decoding:
+ *                        a small PNG can declare a huge canvas
+ * @param maxFileBytes    bytes of one archive member once decompressed: a small zip can inflate to gigabytes
+ */
+public record ImageLimits(int maxImages, long maxValues, long maxSourcePixels, long maxFileBytes) {
+    /** 200,000 images, 2^28 floats (1 GiB), 50 megapixels, 64 MiB per member. */
+    public static final ImageLimits DEFAULTS = new ImageLimits(200_000, 1L << 28, 50_000_000L, 64L << 20);
+
+    public ImageLimits {
+        if (maxImages < 1 || maxValues < 1 || maxSourcePixels < 1 || maxFileBytes < 1) {
+            throw new IllegalArgumentException("image limits must be positive: " + maxImages + ", " + maxValues + ", "
+                    + maxSourcePixels + ", " + maxFileBytes);
+        }
+    }
+}
