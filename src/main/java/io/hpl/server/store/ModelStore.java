@@ -1,7 +1,5 @@
 package io.hpl.server.store;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hpl.server.errors.HplException;
@@ -33,9 +31,7 @@ public final class ModelStore {
 
     private final Path models;
     private final Path tmp;
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            // Records are written from their components; DatasetSchema.isImage() would clash with its image component.
-            .setVisibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE);
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final PublishHook hook;
 
     /** Called between writing a version aside and renaming it into place; tests use it to simulate a crash. */
