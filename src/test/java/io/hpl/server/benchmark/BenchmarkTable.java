@@ -14,6 +14,14 @@ final class BenchmarkTable {
     }
 
     static String render(List<RunResult> results) {
+        return render(results, "test rows", "", 4);
+    }
+
+    /**
+     * Per dataset: the MAE/R² table (MAE headed "MAE" + {@code unit}, {@code maeDigits} decimals) and
+     * the σ² table (NLL, 90% coverage, Spearman of σ² and |error|).
+     */
+    static String render(List<RunResult> results, String rowsLabel, String unit, int maeDigits) {
         StringBuilder out = new StringBuilder();
         Set<String> datasets = new LinkedHashSet<>();
         results.forEach(r -> datasets.add(r.dataset()));
@@ -23,9 +31,9 @@ final class BenchmarkTable {
             Set<String> variants = new LinkedHashSet<>();
             rows.forEach(r -> variants.add(r.variant()));
             int seeds = (int) rows.stream().mapToInt(RunResult::seed).distinct().count();
-            out.append("\n### ").append(dataset).append(" (test rows; mean ± std over ").append(seeds)
+            out.append("\n### ").append(dataset).append(" (").append(rowsLabel).append("; mean ± std over ").append(seeds)
                     .append(seeds == 1 ? " seed" : " seeds").append(")\n\n| method |");
-            gammas.forEach(g -> out.append(' ').append(pct(g)).append(" MAE | ").append(pct(g)).append(" R² |"));
+            gammas.forEach(g -> out.append(' ').append(pct(g)).append(" MAE").append(unit).append(" | ").append(pct(g)).append(" R² |"));
             out.append(" ms/iteration (median) |\n|---|");
             gammas.forEach(g -> out.append("---|---|"));
             out.append("---|\n");
@@ -33,7 +41,7 @@ final class BenchmarkTable {
                 out.append("| ").append(v).append(" |");
                 for (double g : gammas) {
                     List<RunResult> cell = cell(rows, v, g);
-                    out.append(' ').append(meanStd(cell, r -> r.test().mae(), 4)).append(" | ")
+                    out.append(' ').append(meanStd(cell, r -> r.test().mae(), maeDigits)).append(" | ")
                             .append(meanStd(cell, r -> r.test().r2(), 3)).append(" |");
                 }
                 double[] ms = rows.stream().filter(r -> r.variant().equals(v)).mapToDouble(RunResult::millisPerIteration)

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The image track's markdown table: rows = methods, columns = γ, cells = MAE in degrees and R² as
- * mean ± std over seeds, the median ms/iteration; then HPL's MAE change against SUPERVISED per γ.
+ * The image track's markdown tables: {@link BenchmarkTable}'s (MAE in degrees, R², ms/iteration; then
+ * the σ² table), then HPL's MAE change against SUPERVISED per γ.
  */
 final class ImageBenchmarkTable {
     private ImageBenchmarkTable() {
@@ -17,25 +17,7 @@ final class ImageBenchmarkTable {
         List<Double> gammas = results.stream().map(RunResult::gamma).distinct().sorted().toList();
         Set<String> variants = new LinkedHashSet<>();
         results.forEach(r -> variants.add(r.variant()));
-        int seeds = (int) results.stream().mapToInt(RunResult::seed).distinct().count();
-        StringBuilder out = new StringBuilder();
-        out.append("\n### ").append(RotatedFashionMnist.NAME).append(" (test images; mean ± std over ").append(seeds)
-                .append(seeds == 1 ? " seed" : " seeds").append(")\n\n| method |");
-        gammas.forEach(g -> out.append(' ').append(pct(g)).append(" MAE (°) | ").append(pct(g)).append(" R² |"));
-        out.append(" ms/iteration (median) |\n|---|");
-        gammas.forEach(g -> out.append("---|---|"));
-        out.append("---|\n");
-        for (String v : variants) {
-            out.append("| ").append(v).append(" |");
-            for (double g : gammas) {
-                List<RunResult> cell = cell(results, v, g);
-                out.append(' ').append(BenchmarkTable.meanStd(cell, r -> r.test().mae(), 2)).append(" | ")
-                        .append(BenchmarkTable.meanStd(cell, r -> r.test().r2(), 3)).append(" |");
-            }
-            double[] ms = results.stream().filter(r -> r.variant().equals(v))
-                    .mapToDouble(RunResult::millisPerIteration).sorted().toArray();
-            out.append(String.format(Locale.ROOT, " %.2f |%n", ms[ms.length / 2]));
-        }
+        StringBuilder out = new StringBuilder(BenchmarkTable.render(results, "test images", " (°)", 2));
         if (variants.contains("HPL") && variants.contains("SUPERVISED")) {
             out.append("\n| HPL MAE vs SUPERVISED |");
             gammas.forEach(g -> out.append(' ').append(pct(g)).append(" |"));
