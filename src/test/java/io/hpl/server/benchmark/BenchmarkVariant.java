@@ -25,6 +25,15 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                 new BenchmarkVariant("MEAN_TEACHER", MethodName.MEAN_TEACHER, noFlip));
     }
 
+    /** The image rows, then ones run only when named: the authors' image setting λ = 10. */
+    static List<BenchmarkVariant> imagesWithExtras() {
+        Map<String, String> noFlip = Map.of("flip", "none");
+        List<BenchmarkVariant> all = new java.util.ArrayList<>(images());
+        all.add(new BenchmarkVariant("PSEUDO_LABEL λ=10", MethodName.PSEUDO_LABEL, with(noFlip, "unlabelled_weight", "10")));
+        all.add(new BenchmarkVariant("HPL λ=10", MethodName.HPL, with(noFlip, "unlabelled_weight", "10")));
+        return List.copyOf(all);
+    }
+
     static List<BenchmarkVariant> all() {
         return List.of(
                 new BenchmarkVariant("SUPERVISED", MethodName.SUPERVISED, Map.of()),

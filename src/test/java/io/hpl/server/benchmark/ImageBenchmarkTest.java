@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * <pre>./mvnw -B test -Dtest=ImageBenchmarkTest -Dhpl.benchmark=full -Dhpl.test.heap=2g</pre>
  * Narrow or resize it with -Dhpl.benchmark.seeds=0,1,2 -Dhpl.benchmark.gammas=0,1,2 (indices of
  * 5/10/20%) -Dhpl.benchmark.iterations=3000 -Dhpl.benchmark.batch_size=64
- * -Dhpl.benchmark.variants=HPL,SUPERVISED -Dhpl.benchmark.train_images=60000
+ * -Dhpl.benchmark.variants=HPL,SUPERVISED (also "HPL λ=10", "PSEUDO_LABEL λ=10") -Dhpl.benchmark.train_images=60000
  * -Dhpl.benchmark.test_images=10000. The table goes to stdout and to target/benchmark-fashion_mnist_rotated.md;
  * each run is also appended to -Dhpl.benchmark.results (default target/benchmark-fashion_mnist_rotated-runs.tsv),
  * so runs split over several JVMs render as one table with -Dhpl.benchmark.render=file1,file2,...
@@ -47,7 +47,7 @@ class ImageBenchmarkTest {
         int trainImages = Integer.getInteger("hpl.benchmark.train_images", full ? RotatedFashionMnist.TRAIN_IMAGES : 3000);
         int testImages = Integer.getInteger("hpl.benchmark.test_images", full ? RotatedFashionMnist.TEST_IMAGES : 1000);
         List<String> wanted = list("hpl.benchmark.variants", "");
-        List<BenchmarkVariant> variants = BenchmarkVariant.images().stream()
+        List<BenchmarkVariant> variants = (wanted.isEmpty() ? BenchmarkVariant.images() : BenchmarkVariant.imagesWithExtras()).stream()
                 .filter(v -> wanted.isEmpty() || wanted.contains(v.label())).toList();
         Path runs = Path.of(System.getProperty("hpl.benchmark.results", "target/benchmark-" + RotatedFashionMnist.NAME
                 + "-runs.tsv"));
