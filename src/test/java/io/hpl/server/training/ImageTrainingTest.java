@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.hpl.server.data.Table;
+import io.hpl.server.model.ConvLayer;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.ViewLearnedVariance;
 import java.util.ArrayList;
@@ -44,6 +45,28 @@ class ImageTrainingTest {
         if (name == MethodName.HPL) {
             assertInstanceOf(ViewLearnedVariance.class, outcome.model().variance());
         }
+    }
+
+    /**
+     * ResNet-18 goes through the same loop: batch norm in train mode during the steps (running
+     * statistics move off their 0/1 start), eval mode for calibration and export.
+     */
+    @Test
+    void resnet18TrainsWithBatchNormStatistics() {
+        Table table = SyntheticImages.make(64, 64, 3);
+        TrainingMethod method = REGISTRY.get(MethodName.HPL);
+        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), Map.of("backbone", "resnet18",
+                "iterations", "6", "batch_size", "16", "progress_every", "3"));
+        List<TrainingProgress> events = new ArrayList<>();
+        TrainingOutcome outcome = method.train(new TrainingRun(table, hp, 0, Device.cpu(), events::add, () -> false));
+
+        assertEquals(2, events.size());
+        ConvNet net = (ConvNet) outcome.model().regressor();
+        ConvLayer.BatchNorm2d stem = (ConvLayer.BatchNorm2d) net.backbone().get(1);
+        float[] mean = stem.runningMean();
+        assertTrue(java.util.stream.IntStream.range(0, mean.length).anyMatch(c -> mean[c] != 0f),
+                "the stem's running mean moved during training");
+        assertTrue(Double.isFinite(outcome.calibrationMetrics().mae()));
     }
 
     /**
