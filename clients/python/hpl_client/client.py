@@ -42,6 +42,12 @@ def _struct(row: Row) -> struct_pb2.Struct:
     return s
 
 
+def _image(image: Union[bytes, Sequence[float]]) -> pb.Image:
+    if isinstance(image, (bytes, bytearray)):
+        return pb.Image(encoded=bytes(image))
+    return pb.Image(tensor=pb.FloatImage(values=list(image)))
+
+
 class HplClient:
     """Client for one hpl-server. Use as a context manager, or call close()."""
 
@@ -97,6 +103,25 @@ class HplClient:
 
         return self.upload(chunks(), target_column, name=path if name is None else name, **header)
 
+    def upload_images(self, chunks: Iterable[bytes], channels: int, height: int, width: int,
+                      target_column: str = "", name: str = "", resize: bool = False,
+                      index_file: str = "", ignore_columns: Sequence[str] = ()) -> pb.DatasetInfo:
+        """Streams an image archive (zip, tar or tar.gz of PNG/JPEG files plus an index CSV `file,<target>`).
+
+        Images are decoded to channels x height x width; resize=True resizes other sizes instead of refusing them.
+        """
+        header = pb.DatasetHeader(name=name, format=pb.DATA_FORMAT_IMAGE_ARCHIVE, target_column=target_column,
+                                  ignore_columns=list(ignore_columns),
+                                  image=pb.ImageOptions(channels=channels, height=height, width=width,
+                                                        resize=resize, index_file=index_file))
+
+        def messages() -> Iterator[pb.UploadDatasetRequest]:
+            yield pb.UploadDatasetRequest(header=header)
+            for chunk in chunks:
+                yield pb.UploadDatasetRequest(chunk=chunk)
+
+        return _errors(lambda: self._stub.UploadDataset(messages(), timeout=self.timeout))
+
     def list_datasets(self) -> List[pb.DatasetInfo]:
         return list(_errors(lambda: self._stub.ListDatasets(pb.ListDatasetsRequest(), timeout=self.timeout)).datasets)
 
@@ -148,6 +173,14 @@ class HplClient:
 
     def predict(self, model_name: str, rows: Sequence[Row], version: int = 0) -> List[Prediction]:
         request = pb.PredictRequest(model_name=model_name, version=version, rows=[_struct(r) for r in rows])
+        response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
+        return [Prediction(p.mean, p.variance) for p in response.predictions]
+
+    def predict_images(self, model_name: str, images: Sequence[Union[bytes, Sequence[float]]], version: int = 0,
+                       resize: bool = False) -> List[Prediction]:
+        """Scores images: PNG/JPEG bytes (decoded by the server), or C*H*W floats in [0, 1] (channel-major)."""
+        request = pb.PredictRequest(model_name=model_name, version=version, resize_images=resize,
+                                    images=[_image(i) for i in images])
         response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
         return [Prediction(p.mean, p.variance) for p in response.predictions]
 
