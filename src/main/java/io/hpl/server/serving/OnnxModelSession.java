@@ -61,29 +61,42 @@ public final class OnnxModelSession implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public Predictions predict(float[][] rows) throws OrtException {
-        if (rows.length == 0) {
-            return new Predictions(new double[0], new double[0]);
-        }
-        FloatBuffer flat = FloatBuffer.allocate(rows.length * width);
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != width) {
                 throw new IllegalArgumentException("row " + i + " has " + rows[i].length
                         + " features, the model takes " + width);
             }
-            flat.put(rows[i]);
         }
-        flat.flip();
+        double[] mean = new double[rows.length];
+        double[] variance = new double[rows.length];
+        // Rows are independent in the graph (batch norm runs in inference form), so chunks give the
+        // same values as one run, with bounded staging and activation memory.
+        int chunk = Math.max(1, InputStaging.MAX_VALUES / Math.max(1, width));
         lock.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("model session is closed");
             }
-            try (OnnxTensor x = OnnxTensor.createTensor(env, flat, inputShape(rows.length));
-                    OrtSession.Result result = session.run(Map.of(OnnxModelWriter.INPUT, x))) {
-                return new Predictions(doubles(result, OnnxModelWriter.MEAN), doubles(result, OnnxModelWriter.VARIANCE));
+            for (int from = 0; from < rows.length; from += chunk) {
+                int to = Math.min(rows.length, from + chunk);
+                run(rows, from, to, mean, variance);
             }
         } finally {
             lock.readLock().unlock();
+        }
+        return new Predictions(mean, variance);
+    }
+
+    private void run(float[][] rows, int from, int to, double[] mean, double[] variance) throws OrtException {
+        FloatBuffer flat = InputStaging.buffer((to - from) * width);
+        for (int i = from; i < to; i++) {
+            flat.put(rows[i]);
+        }
+        flat.flip();
+        try (OnnxTensor x = OnnxTensor.createTensor(env, flat, inputShape(to - from));
+                OrtSession.Result result = session.run(Map.of(OnnxModelWriter.INPUT, x))) {
+            copy(result, OnnxModelWriter.MEAN, mean, from);
+            copy(result, OnnxModelWriter.VARIANCE, variance, from);
         }
     }
 
@@ -108,12 +121,10 @@ public final class OnnxModelSession implements AutoCloseable {
         return shape;
     }
 
-    private static double[] doubles(OrtSession.Result result, String name) {
+    private static void copy(OrtSession.Result result, String name, double[] out, int from) throws OrtException {
         FloatBuffer values = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
-        double[] out = new double[values.remaining()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
+        for (int i = 0; i < values.remaining(); i++) {
+            out[from + i] = values.get(i);
         }
-        return out;
     }
 }
