@@ -88,6 +88,10 @@ class ImageOverGrpcTest {
         assertEquals(250, dataset.getLabelledRows());
         assertEquals(350, dataset.getUnlabelledRows());
 
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder()
+                .setDatasetId(dataset.getId()).setModelName("squares").putHyperparameters("hidden_layers", "64").build())
+                .collect().asList().await().atMost(TIMEOUT), "hidden_layers", "tabular datasets only");
+
         List<TrainEvent> events = client.train(TrainRequest.newBuilder().setDatasetId(dataset.getId())
                         .setMethod(Method.HPL).setModelName("squares")
                         .putHyperparameters("iterations", "300").putHyperparameters("batch_size", "32")

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hpl.server.data.Column;
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.data.ImageInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.training.views.PhotometricOp;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,5 +43,35 @@ class HyperParametersTest {
                 () -> HyperParameters.resolve(declared, Map.of("hidden_layers", "64,abc")));
         assertTrue(type.getMessage().contains("hidden_layers"), type.getMessage());
         assertThrows(HplException.class, () -> HyperParameters.resolve(declared, Map.of("learning_rate", "NaN")));
+    }
+
+    @Test
+    void enumListsParseCaseInsensitivelyAndRefuseUnknownOrRepeatedChoices() {
+        HyperParameters hp = HyperParameters.resolve(declared, Map.of("strong_ops", "Solarize, brightness"));
+        assertEquals(List.of(PhotometricOp.SOLARIZE, PhotometricOp.BRIGHTNESS), hp.get(ImageHyperParameters.STRONG_OPS));
+        assertEquals("solarize,brightness", hp.asText().get("strong_ops"));
+        HplException unknown = assertThrows(HplException.class,
+                () -> HyperParameters.resolve(declared, Map.of("strong_ops", "brightness,rotate")));
+        assertTrue(unknown.getMessage().contains("'rotate'") && unknown.getMessage().contains("solarize"), unknown.getMessage());
+        HplException twice = assertThrows(HplException.class,
+                () -> HyperParameters.resolve(declared, Map.of("strong_ops", "contrast,contrast")));
+        assertTrue(twice.getMessage().contains("listed twice"), twice.getMessage());
+    }
+
+    @Test
+    void settingsOfTheOtherKindOfDatasetAreRefusedByName() {
+        DatasetSchema image = DatasetSchema.images("angle", new ImageInput(1, 28, 28));
+        DatasetSchema table = new DatasetSchema("y", List.of(Column.numeric("a")), List.of());
+        HplException onImages = assertThrows(HplException.class,
+                () -> HyperParameterScope.check(image, List.of("iterations", "hidden_layers", "strong_noise")));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, onImages.kind());
+        assertTrue(onImages.getMessage().contains("[hidden_layers, strong_noise]")
+                && onImages.getMessage().contains("image dataset (1x28x28)"), onImages.getMessage());
+        HplException onTables = assertThrows(HplException.class,
+                () -> HyperParameterScope.check(table, List.of("backbone", "learning_rate")));
+        assertTrue(onTables.getMessage().contains("[backbone]") && onTables.getMessage().contains("image datasets only"),
+                onTables.getMessage());
+        HyperParameterScope.check(image, List.of("backbone", "flip", "iterations", "unlabelled_weight"));
+        HyperParameterScope.check(table, List.of("hidden_layers", "swap_probability"));
     }
 }
