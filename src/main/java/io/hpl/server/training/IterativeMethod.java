@@ -136,7 +136,7 @@ public abstract class IterativeMethod implements TrainingMethod {
 
     /** Eval-mode predictions on the calibration rows, in target units. */
     private static double[] predict(NDManager scratch, RegressorNetwork network, PreparedData data) {
-        float[] out = network.predict(calibrationRows(scratch, data), false).toFloatArray();
+        float[] out = EvalChunks.map(scratch, calibrationRows(scratch, data), rows -> network.predict(rows, false));
         double[] mean = new double[out.length];
         for (int i = 0; i < out.length; i++) {
             mean[i] = data.target().mean() + data.target().std() * out[i];

@@ -3,11 +3,13 @@ package io.hpl.server.training.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.hpl.server.model.FixedViews;
+import io.hpl.server.model.Regressor;
 import io.hpl.server.model.RowLearnedVariance;
 import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.VarianceModel;
 import io.hpl.server.training.PreparedData;
 import io.hpl.server.training.SessionContext;
+import io.hpl.server.training.EvalChunks;
 import io.hpl.server.training.TrainedModelForward;
 import io.hpl.server.training.nn.UncertaintyLearner;
 import java.util.Random;
@@ -41,8 +43,10 @@ final class LearnedVariance {
     }
 
     double[] raw(NDManager scratch, NDArray standardisedRows) {
-        float[] raw = TrainedModelForward.rawVariance(scratch, context.network().snapshot(), model(1.0), standardisedRows)
-                .toFloatArray();
+        Regressor regressor = context.network().snapshot();
+        VarianceModel unscaled = model(1.0);
+        float[] raw = EvalChunks.map(scratch, standardisedRows,
+                rows -> TrainedModelForward.rawVariance(rows.getManager(), regressor, unscaled, rows));
         double[] out = new double[raw.length];
         for (int i = 0; i < raw.length; i++) {
             out[i] = raw[i];
