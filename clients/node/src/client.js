@@ -74,9 +74,24 @@ class HplClient {
 
   /** Streams a header then the chunks (Buffers); the same bytes and header give the same dataset id. */
   upload(chunks, { targetColumn, name = '', ignoreColumns = [], categoricalColumns = [] }) {
+    return this.streamUpload({ name, targetColumn, ignoreColumns, categoricalColumns }, chunks);
+  }
+
+  /**
+   * Streams an image archive (zip, tar or tar.gz of PNG/JPEG files plus an index CSV `file,<target>`).
+   * Images are decoded to channels x height x width; resize: true resizes other sizes instead of refusing them.
+   */
+  uploadImages(chunks, { channels, height, width, targetColumn = '', name = '', resize = false, indexFile = '', ignoreColumns = [] }) {
+    return this.streamUpload({
+      name, targetColumn, ignoreColumns, format: 'DATA_FORMAT_IMAGE_ARCHIVE',
+      image: { channels, height, width, resize, indexFile },
+    }, chunks);
+  }
+
+  streamUpload(header, chunks) {
     return new Promise((resolve, reject) => {
       const call = this.stub.UploadDataset(this.deadline(), (err, info) => (err ? reject(HplError.from(err)) : resolve(info)));
-      call.write({ header: { name, targetColumn, ignoreColumns, categoricalColumns } });
+      call.write({ header });
       (async () => {
         for await (const chunk of chunks) {
           if (!call.write({ chunk })) await new Promise((r) => call.once('drain', r)); // respect flow control
@@ -127,6 +142,19 @@ class HplClient {
   /** @returns {Promise<{mean: number, variance: number}[]>} */
   async predict(modelName, rows, { version = 0 } = {}) {
     const response = await this.unary(this.stub, 'Predict', { modelName, version, rows: rows.map(toStruct) });
+    return response.predictions.map(({ mean, variance }) => ({ mean, variance }));
+  }
+
+  /**
+   * Scores images: each a Buffer of PNG/JPEG bytes (decoded by the server) or an array of C*H*W numbers in
+   * [0, 1], channel-major. @returns {Promise<{mean: number, variance: number}[]>}
+   */
+  async predictImages(modelName, images, { version = 0, resize = false } = {}) {
+    const request = {
+      modelName, version, resizeImages: resize,
+      images: images.map((i) => (Buffer.isBuffer(i) ? { encoded: i } : { tensor: { values: i } })),
+    };
+    const response = await this.unary(this.stub, 'Predict', request);
     return response.predictions.map(({ mean, variance }) => ({ mean, variance }));
   }
 
