@@ -80,15 +80,9 @@ class HplClient:
     def upload(self, chunks: Iterable[bytes], target_column: str, name: str = "",
                ignore_columns: Sequence[str] = (), categorical_columns: Sequence[str] = ()) -> pb.DatasetInfo:
         """Streams a header then the CSV bytes; the same bytes and header give the same dataset id."""
-        header = pb.DatasetHeader(name=name, target_column=target_column, ignore_columns=list(ignore_columns),
-                                  categorical_columns=list(categorical_columns))
-
-        def messages() -> Iterator[pb.UploadDatasetRequest]:
-            yield pb.UploadDatasetRequest(header=header)
-            for chunk in chunks:
-                yield pb.UploadDatasetRequest(chunk=chunk)
-
-        return _errors(lambda: self._stub.UploadDataset(messages(), timeout=self.timeout))
+        return self._stream_upload(pb.DatasetHeader(name=name, target_column=target_column,
+                                                    ignore_columns=list(ignore_columns),
+                                                    categorical_columns=list(categorical_columns)), chunks)
 
     def upload_file(self, path: str, target_column: str, name: Optional[str] = None,
                     chunk_bytes: int = CHUNK_BYTES, **header) -> pb.DatasetInfo:
@@ -114,7 +108,9 @@ class HplClient:
                                   ignore_columns=list(ignore_columns),
                                   image=pb.ImageOptions(channels=channels, height=height, width=width,
                                                         resize=resize, index_file=index_file))
+        return self._stream_upload(header, chunks)
 
+    def _stream_upload(self, header: pb.DatasetHeader, chunks: Iterable[bytes]) -> pb.DatasetInfo:
         def messages() -> Iterator[pb.UploadDatasetRequest]:
             yield pb.UploadDatasetRequest(header=header)
             for chunk in chunks:

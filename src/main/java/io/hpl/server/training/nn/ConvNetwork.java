@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import io.hpl.server.data.ImageInput;
 import io.hpl.server.model.ConvLayer;
@@ -44,11 +43,7 @@ public final class ConvNetwork implements RegressorNetwork {
         for (Layer layer : backbone) {
             h = layer.forward(h, training);
         }
-        h = h.reshape(h.getShape().get(0), -1);
-        if (training && dropout > 0) {
-            h = Dropout.dropout(h, dropout, true).singletonOrThrow();
-        }
-        return h;
+        return RegressorNetwork.dropout(h.reshape(h.getShape().get(0), -1), dropout, training);
     }
 
     @Override

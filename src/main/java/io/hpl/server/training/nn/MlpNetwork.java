@@ -3,7 +3,6 @@ package io.hpl.server.training.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
-import ai.djl.nn.norm.Dropout;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
 import java.util.ArrayList;
@@ -41,10 +40,7 @@ public final class MlpNetwork implements RegressorNetwork {
     public NDArray features(NDArray x, boolean training) {
         NDArray h = x;
         for (Dense layer : backbone) {
-            h = Activation.relu(layer.forward(h));
-            if (training && dropout > 0) {
-                h = Dropout.dropout(h, dropout, true).singletonOrThrow();
-            }
+            h = RegressorNetwork.dropout(Activation.relu(layer.forward(h)), dropout, training);
         }
         return h;
     }

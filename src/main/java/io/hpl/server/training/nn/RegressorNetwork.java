@@ -2,6 +2,7 @@ package io.hpl.server.training.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.norm.Dropout;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.Mlp;
 import io.hpl.server.model.Regressor;
@@ -21,6 +22,11 @@ public interface RegressorNetwork {
             return new MlpNetwork(manager, mlp, dropout);
         }
         return new ConvNetwork(manager, (ConvNet) initial, dropout);
+    }
+
+    /** Dropout with probability {@code p} in training, the identity otherwise (PyTorch's inverted dropout). */
+    static NDArray dropout(NDArray h, float p, boolean training) {
+        return training && p > 0 ? Dropout.dropout(h, p, true).singletonOrThrow() : h;
     }
 
     /** Backbone features h(x), [B, features]; dropout (and batch statistics) only when training. */
