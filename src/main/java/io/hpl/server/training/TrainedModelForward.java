@@ -17,6 +17,7 @@ import io.hpl.server.training.nn.RegressorNetwork;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.VarianceModel;
+import java.util.function.Function;
 
 /**
  * The training side's forward pass of a {@link TrainedModel}, in float32 with DJL NDArrays. It
@@ -46,21 +47,26 @@ public final class TrainedModelForward {
             NDArray x = m.create(flat, new Shape(rows.length, width));
             NDArray standardised = x.sub(m.create(model.features().mean()))
                     .div(m.create(model.features().std()));
-            NDArray out = forwardRegressor(m, model.regressor(), standardised).reshape(-1);
+            Function<NDArray, NDArray> f = regressorForward(m, model.regressor());
+            NDArray out = f.apply(standardised).reshape(-1);
             NDArray mean = out.mul((float) model.target().std()).add((float) model.target().mean());
-            NDArray variance = variance(m, model, standardised, out, mean);
+            NDArray variance = variance(m, model, f, standardised, out, mean);
             return new Predictions(toDoubles(mean), toDoubles(variance));
         } finally {
             JniUtils.setGradMode(gradMode);
         }
     }
 
-    /** f on standardised rows, [N, 1], eval mode; a conv net runs through the same layers as in training. */
-    static NDArray forwardRegressor(NDManager m, Regressor regressor, NDArray input) {
+    /**
+     * f on standardised rows, [N] → [N, 1], eval mode. A conv net runs through the same layers as in
+     * training; its weights are loaded into {@code m} once, here, however often f is applied.
+     */
+    static Function<NDArray, NDArray> regressorForward(NDManager m, Regressor regressor) {
         if (regressor instanceof Mlp mlp) {
-            return forwardMlp(m, mlp, input);
+            return x -> forwardMlp(m, mlp, x);
         }
-        return RegressorNetwork.of(m, regressor, 0).predict(input, false).reshape(-1, 1);
+        RegressorNetwork network = RegressorNetwork.of(m, regressor, 0);
+        return x -> network.predict(x, false).reshape(-1, 1);
     }
 
     /** [N, inputs] → [N, outputs]; weights are [out][in] as in PyTorch's Linear, hence the transpose. */
@@ -78,13 +84,14 @@ public final class TrainedModelForward {
     }
 
     /** One branch per VarianceModel variant, mirroring OnnxModelWriter (no pattern switch in Java 17). */
-    private static NDArray variance(NDManager m, TrainedModel model, NDArray standardised, NDArray out, NDArray mean) {
+    private static NDArray variance(NDManager m, TrainedModel model, Function<NDArray, NDArray> f, NDArray standardised,
+                                    NDArray out, NDArray mean) {
         VarianceModel variance = model.variance();
         if (variance instanceof ConstantVariance constant) {
             return m.full(mean.getShape(), (float) constant.variance());
         }
         if (variance instanceof ViewLearnedVariance view) {
-            return viewRawVariance(m, model.regressor(), view, standardised, out).mul((float) view.scale());
+            return viewRawVariance(m, f, view, standardised, out).mul((float) view.scale());
         }
         if (variance instanceof RowLearnedVariance row) {
             return rowRawVariance(m, row, standardised).mul((float) row.scale());
@@ -94,12 +101,14 @@ public final class TrainedModelForward {
 
     /**
      * σ² before the scale, [N], for standardised rows: what training calibrates the scale on.
-     * Eval mode (no dropout), like serving. A constant variance model gives ones.
+     * {@code f} is the regressor in eval mode (no dropout), [N, d] → [N, 1], as served. A constant
+     * variance model gives ones.
      */
-    public static NDArray rawVariance(NDManager m, Regressor regressor, VarianceModel variance, NDArray standardised) {
+    public static NDArray rawVariance(NDManager m, Function<NDArray, NDArray> f, VarianceModel variance,
+                                      NDArray standardised) {
         if (variance instanceof ViewLearnedVariance view) {
-            NDArray out = forwardRegressor(m, regressor, standardised).reshape(-1);
-            return viewRawVariance(m, regressor, view, standardised, out);
+            NDArray out = f.apply(standardised).reshape(-1);
+            return viewRawVariance(m, f, view, standardised, out);
         }
         if (variance instanceof RowLearnedVariance row) {
             return rowRawVariance(m, row, standardised);
@@ -111,14 +120,14 @@ public final class TrainedModelForward {
      * mean_k exp(g(f(v_k) − f(x), f(v_k))), v_k = x ⊙ keep_k + offset_k; f in standardised units.
      * The same ops in the same order as OnnxModelWriter's view block.
      */
-    private static NDArray viewRawVariance(NDManager m, Regressor regressor, ViewLearnedVariance variance,
+    private static NDArray viewRawVariance(NDManager m, Function<NDArray, NDArray> f, ViewLearnedVariance variance,
                                            NDArray standardised, NDArray out) {
         FixedViews views = variance.views();
         int k = views.count();
         Shape viewShape = new Shape(k, views.width());
         NDArray v = standardised.expandDims(1).mul(m.create(views.keep(), viewShape)).add(m.create(views.offset(), viewShape))
                 .reshape(-1, views.width());
-        NDArray viewOut = forwardRegressor(m, regressor, v); // [N·K, 1]
+        NDArray viewOut = f.apply(v); // [N·K, 1]
         NDArray residual = viewOut.reshape(-1, k).sub(out.expandDims(1));
         NDArray input = NDArrays.concat(new NDList(residual.reshape(-1, 1), viewOut), 1);
         return forwardMlp(m, variance.learner(), input).reshape(-1, k).exp().mean(new int[] {1});

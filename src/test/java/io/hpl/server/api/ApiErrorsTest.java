@@ -17,7 +17,6 @@ import io.hpl.server.api.v1.ListModelsRequest;
 import io.hpl.server.api.v1.Method;
 import io.hpl.server.api.v1.PredictRequest;
 import io.hpl.server.api.v1.RegressionService;
-import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.health.Engines;
@@ -26,8 +25,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,13 +45,7 @@ class ApiErrorsTest {
 
     @BeforeAll
     void trainOneModel() throws InterruptedException {
-        assertTrue(engines.awaitReady(Duration.ofMinutes(2)), "engines did not load: " + engines.failure());
-        DatasetInfo dataset = upload(client, "y", GeneratedCsv.make(60, 0, 3), "id");
-        List<TrainEvent> events = client.train(TrainRequest.newBuilder().setDatasetId(dataset.getId())
-                .setMethod(Method.SUPERVISED).setModelName(MODEL)
-                .putHyperparameters("iterations", "20").putHyperparameters("hidden_layers", "8").build())
-                .collect().asList().await().atMost(TIMEOUT);
-        assertTrue(events.get(events.size() - 1).hasFinished());
+        ApiTestSupport.trainSmallTabularModel(client, engines, MODEL);
     }
 
     @AfterEach

@@ -7,6 +7,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hpl.server.api.v1.DatasetHeader;
 import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.Method;
+import io.hpl.server.api.v1.TrainEvent;
+import io.hpl.server.api.v1.TrainRequest;
+import io.hpl.server.health.Engines;
 import io.hpl.server.api.v1.RegressionService;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.smallrye.mutiny.Multi;
@@ -41,6 +45,20 @@ public final class ApiTestSupport {
         DatasetHeader header = DatasetHeader.newBuilder().setName("test").setTargetColumn(target)
                 .addAllIgnoreColumns(List.of(ignore)).build();
         return upload(client, header, csv.getBytes(StandardCharsets.UTF_8), 1000);
+    }
+
+    /**
+     * Waits for the engines, then trains a small SUPERVISED model on GeneratedCsv's table (columns
+     * a, b, c; target y) under {@code name}: the model the request-check tests send bad input to.
+     */
+    static void trainSmallTabularModel(RegressionService client, Engines engines, String name) throws InterruptedException {
+        assertTrue(engines.awaitReady(Duration.ofMinutes(2)), "engines did not load: " + engines.failure());
+        DatasetInfo dataset = upload(client, "y", GeneratedCsv.make(60, 0, 3), "id");
+        List<TrainEvent> events = client.train(TrainRequest.newBuilder().setDatasetId(dataset.getId())
+                .setMethod(Method.SUPERVISED).setModelName(name)
+                .putHyperparameters("iterations", "20").putHyperparameters("hidden_layers", "8").build())
+                .collect().asList().await().atMost(TIMEOUT);
+        assertTrue(events.get(events.size() - 1).hasFinished(), String.valueOf(events.get(events.size() - 1)));
     }
 
     public static Struct row(Map<String, Object> cells) {

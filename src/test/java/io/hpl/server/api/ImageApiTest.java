@@ -4,7 +4,6 @@ import static io.hpl.server.api.ApiTestSupport.TIMEOUT;
 import static io.hpl.server.api.ApiTestSupport.assertStatus;
 import static io.hpl.server.api.ApiTestSupport.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -17,18 +16,13 @@ import io.hpl.server.api.v1.Image;
 import io.hpl.server.api.v1.ImageOptions;
 import io.hpl.server.api.v1.InlineImages;
 import io.hpl.server.api.v1.ListDatasetsRequest;
-import io.hpl.server.api.v1.Method;
 import io.hpl.server.api.v1.PredictRequest;
 import io.hpl.server.api.v1.RegressionService;
-import io.hpl.server.api.v1.TrainEvent;
-import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.data.image.TestImages;
 import io.hpl.server.health.Engines;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,13 +42,7 @@ class ImageApiTest {
 
     @BeforeAll
     void trainOneTabularModel() throws InterruptedException {
-        assertTrue(engines.awaitReady(Duration.ofMinutes(2)), "engines did not load: " + engines.failure());
-        DatasetInfo dataset = ApiTestSupport.upload(client, "y", GeneratedCsv.make(60, 0, 3), "id");
-        List<TrainEvent> events = client.train(TrainRequest.newBuilder().setDatasetId(dataset.getId())
-                .setMethod(Method.SUPERVISED).setModelName(TABULAR)
-                .putHyperparameters("iterations", "20").putHyperparameters("hidden_layers", "8").build())
-                .collect().asList().await().atMost(TIMEOUT);
-        assertTrue(events.get(events.size() - 1).hasFinished());
+        ApiTestSupport.trainSmallTabularModel(client, engines, TABULAR);
     }
 
     private static DatasetHeader header(int channels, int size) {

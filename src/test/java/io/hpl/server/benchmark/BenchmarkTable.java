@@ -68,11 +68,11 @@ final class BenchmarkTable {
         return out.toString();
     }
 
-    private static List<RunResult> cell(List<RunResult> rows, String variant, double gamma) {
+    static List<RunResult> cell(List<RunResult> rows, String variant, double gamma) {
         return rows.stream().filter(r -> r.variant().equals(variant) && r.gamma() == gamma).toList();
     }
 
-    private static String pct(double g) {
+    static String pct(double g) {
         return Math.round(g * 100) + "%";
     }
 

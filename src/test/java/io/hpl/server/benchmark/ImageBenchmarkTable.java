@@ -20,13 +20,13 @@ final class ImageBenchmarkTable {
         StringBuilder out = new StringBuilder(BenchmarkTable.render(results, "test images", " (°)", 2));
         if (variants.contains("HPL") && variants.contains("SUPERVISED")) {
             out.append("\n| HPL MAE vs SUPERVISED |");
-            gammas.forEach(g -> out.append(' ').append(pct(g)).append(" |"));
+            gammas.forEach(g -> out.append(' ').append(BenchmarkTable.pct(g)).append(" |"));
             out.append("\n|---|");
             gammas.forEach(g -> out.append("---|"));
             out.append("\n| change of the mean MAE |");
             for (double g : gammas) {
-                double hpl = meanMae(cell(results, "HPL", g));
-                double supervised = meanMae(cell(results, "SUPERVISED", g));
+                double hpl = meanMae(BenchmarkTable.cell(results, "HPL", g));
+                double supervised = meanMae(BenchmarkTable.cell(results, "SUPERVISED", g));
                 out.append(String.format(Locale.ROOT, " %+.1f%% |", 100 * (hpl - supervised) / supervised));
             }
             out.append('\n');
@@ -36,13 +36,5 @@ final class ImageBenchmarkTable {
 
     private static double meanMae(List<RunResult> cell) {
         return cell.stream().mapToDouble(r -> r.test().mae()).average().orElse(Double.NaN);
-    }
-
-    private static List<RunResult> cell(List<RunResult> rows, String variant, double gamma) {
-        return rows.stream().filter(r -> r.variant().equals(variant) && r.gamma() == gamma).toList();
-    }
-
-    private static String pct(double g) {
-        return Math.round(g * 100) + "%";
     }
 }

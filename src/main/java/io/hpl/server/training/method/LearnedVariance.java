@@ -3,7 +3,6 @@ package io.hpl.server.training.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.hpl.server.model.FixedViews;
-import io.hpl.server.model.Regressor;
 import io.hpl.server.model.RowLearnedVariance;
 import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.VarianceModel;
@@ -11,6 +10,7 @@ import io.hpl.server.training.PreparedData;
 import io.hpl.server.training.SessionContext;
 import io.hpl.server.training.EvalChunks;
 import io.hpl.server.training.TrainedModelForward;
+import io.hpl.server.training.nn.RegressorNetwork;
 import io.hpl.server.training.nn.UncertaintyLearner;
 import java.util.Random;
 
@@ -43,10 +43,11 @@ final class LearnedVariance {
     }
 
     double[] raw(NDManager scratch, NDArray standardisedRows) {
-        Regressor regressor = context.network().snapshot();
+        // The live network in eval mode, not a snapshot: its weights are already on the device.
+        RegressorNetwork network = context.network();
         VarianceModel unscaled = model(1.0);
-        float[] raw = EvalChunks.map(scratch, standardisedRows,
-                rows -> TrainedModelForward.rawVariance(rows.getManager(), regressor, unscaled, rows));
+        float[] raw = EvalChunks.map(scratch, standardisedRows, rows -> TrainedModelForward.rawVariance(rows.getManager(),
+                x -> network.predict(x, false).reshape(-1, 1), unscaled, rows));
         double[] out = new double[raw.length];
         for (int i = 0; i < raw.length; i++) {
             out[i] = raw[i];

@@ -11,9 +11,7 @@ import io.hpl.server.training.MethodSession;
 import io.hpl.server.training.SessionContext;
 import io.hpl.server.training.StepResult;
 import io.hpl.server.training.nn.RegressorNetwork;
-import java.nio.FloatBuffer;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Mean Teacher (Tarvainen and Valpola): the teacher is an exponential moving average of every

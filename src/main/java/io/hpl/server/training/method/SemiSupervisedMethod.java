@@ -4,7 +4,6 @@ import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.training.CommonHyperParameters;
 import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.IterativeMethod;
-import io.hpl.server.training.PreparedData;
 import io.hpl.server.training.views.TabularViews;
 import io.hpl.server.training.views.Views;
 import java.util.Random;
