@@ -2,11 +2,13 @@ package io.hpl.server.export;
 
 import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
 
+import io.hpl.server.model.Blend;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.Standardizer;
+import io.hpl.server.model.TreeEnsemble;
 import java.util.List;
 
 /**
@@ -30,6 +32,12 @@ public final class OnnxBlocks {
     public static String appendRegressor(OnnxGraphBuilder b, String prefix, Regressor regressor, String input) {
         if (regressor instanceof Mlp mlp) {
             return appendMlp(b, prefix, mlp, input);
+        }
+        if (regressor instanceof TreeEnsemble trees) {
+            return OnnxTreeBlocks.appendTreeEnsemble(b, prefix, trees, input);
+        }
+        if (regressor instanceof Blend blend) {
+            return OnnxTreeBlocks.appendBlend(b, prefix, blend, input);
         }
         return OnnxConvBlocks.appendConvNet(b, prefix, (ConvNet) regressor, input);
     }

@@ -24,6 +24,8 @@ import java.util.Set;
  * and return the name of the value they produce, so blocks chain without knowing each other.
  */
 public final class OnnxGraphBuilder {
+    /** The domain of ONNX's classical machine-learning operators (TreeEnsembleRegressor). */
+    public static final String ML_DOMAIN = "ai.onnx.ml";
     private final GraphProto.Builder graph;
     private final Set<String> names = new HashSet<>();
     private final Map<float[], Map<String, String>> floatInitializers = new IdentityHashMap<>();
@@ -99,9 +101,19 @@ public final class OnnxGraphBuilder {
         return addNode(opType, inputs, output, attributes);
     }
 
+    /** A one-output node of the ai.onnx.ml domain (tree ensembles), output name derived from {@code outputBase}. */
+    public String mlNode(String opType, List<String> inputs, String outputBase, AttributeProto... attributes) {
+        return addNode(ML_DOMAIN, opType, inputs, uniqueName(outputBase), attributes);
+    }
+
     private String addNode(String opType, List<String> inputs, String output, AttributeProto... attributes) {
+        return addNode("", opType, inputs, output, attributes);
+    }
+
+    private String addNode(String domain, String opType, List<String> inputs, String output, AttributeProto... attributes) {
         graph.addNode(NodeProto.newBuilder()
                 .setName(output)
+                .setDomain(domain)
                 .setOpType(opType)
                 .addAllInput(inputs)
                 .addOutput(output)
@@ -136,6 +148,32 @@ public final class OnnxGraphBuilder {
         for (long v : values) {
             a.addInts(v);
         }
+        return a.build();
+    }
+
+    public static AttributeProto floatsAttribute(String name, float[] values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOATS);
+        for (float v : values) {
+            a.addFloats(v);
+        }
+        return a.build();
+    }
+
+    public static AttributeProto stringAttribute(String name, String value) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value))
+                .build();
+    }
+
+    public static AttributeProto stringsAttribute(String name, List<String> values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.STRINGS);
+        values.forEach(v -> a.addStrings(ByteString.copyFromUtf8(v)));
         return a.build();
     }
 

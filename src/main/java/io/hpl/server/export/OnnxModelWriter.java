@@ -13,6 +13,7 @@ import io.hpl.server.export.onnx.StringStringEntryProto;
 import io.hpl.server.model.ConstantVariance;
 import io.hpl.server.model.FixedViews;
 import io.hpl.server.model.Regressor;
+import io.hpl.server.model.ResidualTreeVariance;
 import io.hpl.server.model.RowLearnedVariance;
 import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.TrainedModel;
@@ -62,6 +63,8 @@ public final class OnnxModelWriter {
         ModelProto.Builder proto = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(OnnxGraphBuilder.ML_DOMAIN)
+                        .setVersion(OnnxTreeBlocks.ML_OPSET))
                 .setProducerName(PRODUCER)
                 .setDocString(docString(model))
                 .setGraph(b.build());
@@ -101,6 +104,11 @@ public final class OnnxModelWriter {
                     values.standardised()));
             String raw = b.node("Exp", List.of(z), "uncertainty_exp");
             b.namedNode("Mul", List.of(raw, scale(b, row.scale())), VARIANCE);
+        } else if (variance instanceof ResidualTreeVariance trees) {
+            String z = OnnxBlocks.appendFlatten(b, "uncertainty", OnnxTreeBlocks.appendTreeEnsemble(b, "uncertainty",
+                    trees.logVariance(), values.standardised()));
+            String raw = b.node("Exp", List.of(z), "uncertainty_exp");
+            b.namedNode("Mul", List.of(raw, scale(b, trees.scale())), VARIANCE);
         } else {
             throw new IllegalArgumentException("no ONNX export for variance model " + variance.getClass().getName());
         }

@@ -8,7 +8,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import io.hpl.server.model.ConstantVariance;
 import io.hpl.server.model.FixedViews;
+import io.hpl.server.model.Blend;
+import io.hpl.server.model.ResidualTreeVariance;
 import io.hpl.server.model.RowLearnedVariance;
+import io.hpl.server.model.TreeEnsemble;
 import io.hpl.server.model.ViewLearnedVariance;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
@@ -17,6 +20,7 @@ import io.hpl.server.training.nn.RegressorNetwork;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.VarianceModel;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -65,6 +69,20 @@ public final class TrainedModelForward {
         if (regressor instanceof Mlp mlp) {
             return x -> forwardMlp(m, mlp, x);
         }
+        if (regressor instanceof TreeEnsemble trees) {
+            return x -> forwardTrees(m, trees, x);
+        }
+        if (regressor instanceof Blend blend) {
+            List<Function<NDArray, NDArray>> members = blend.members().stream().map(r -> regressorForward(m, r)).toList();
+            return x -> {
+                NDArray sum = null;
+                for (int k = 0; k < members.size(); k++) {
+                    NDArray weighted = members.get(k).apply(x).mul((float) blend.weights()[k]);
+                    sum = sum == null ? weighted : sum.add(weighted);
+                }
+                return sum;
+            };
+        }
         RegressorNetwork network = RegressorNetwork.of(m, regressor, 0);
         return x -> network.predict(x, false).reshape(-1, 1);
     }
@@ -83,6 +101,20 @@ public final class TrainedModelForward {
         return h;
     }
 
+    /** Trees walk rows on the host: [N, inputs] → [N, 1], the float32 sums of {@link TreeEnsemble#predict}. */
+    static NDArray forwardTrees(NDManager m, TreeEnsemble trees, NDArray input) {
+        int n = Math.toIntExact(input.getShape().get(0));
+        int d = Math.toIntExact(input.getShape().get(1));
+        float[] flat = input.toFloatArray();
+        float[] out = new float[n];
+        float[] row = new float[d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, row, 0, d);
+            out[i] = trees.predict(row);
+        }
+        return m.create(out, new Shape(n, 1));
+    }
+
     /** One branch per VarianceModel variant, mirroring OnnxModelWriter (no pattern switch in Java 17). */
     private static NDArray variance(NDManager m, TrainedModel model, Function<NDArray, NDArray> f, NDArray standardised,
                                     NDArray out, NDArray mean) {
@@ -95,6 +127,9 @@ public final class TrainedModelForward {
         }
         if (variance instanceof RowLearnedVariance row) {
             return rowRawVariance(m, row, standardised).mul((float) row.scale());
+        }
+        if (variance instanceof ResidualTreeVariance trees) {
+            return forwardTrees(m, trees.logVariance(), standardised).reshape(-1).exp().mul((float) trees.scale());
         }
         throw new IllegalArgumentException("no forward pass for variance model " + variance.getClass().getName());
     }
@@ -112,6 +147,9 @@ public final class TrainedModelForward {
         }
         if (variance instanceof RowLearnedVariance row) {
             return rowRawVariance(m, row, standardised);
+        }
+        if (variance instanceof ResidualTreeVariance trees) {
+            return forwardTrees(m, trees.logVariance(), standardised).reshape(-1).exp();
         }
         return m.ones(new Shape(standardised.getShape().get(0)));
     }
