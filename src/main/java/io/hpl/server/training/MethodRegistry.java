@@ -7,6 +7,8 @@ import io.hpl.server.training.method.HplMethod;
 import io.hpl.server.training.method.MeanTeacherMethod;
 import io.hpl.server.training.method.PseudoLabelMethod;
 import io.hpl.server.training.method.SupervisedMethod;
+import io.hpl.server.training.trees.GbdtMethod;
+import io.hpl.server.training.trees.HplGbdtMethod;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -23,7 +25,7 @@ public final class MethodRegistry {
 
     public static MethodRegistry standard() {
         return new MethodRegistry(List.of(new SupervisedMethod(), new PseudoLabelMethod(), new HplMethod(),
-                new HplJointMethod(), new MeanTeacherMethod()));
+                new HplJointMethod(), new MeanTeacherMethod(), new GbdtMethod(), new HplGbdtMethod()));
     }
 
     public Optional<TrainingMethod> find(MethodName name) {

@@ -49,10 +49,18 @@ final class BenchmarkRunner {
 
     RunResult run(String dataset, double gamma, int seed, BenchmarkVariant variant, BenchmarkDataset.Split split) {
         TrainingMethod method = registry.get(variant.method());
-        Map<String, String> given = new HashMap<>(common);
+        Map<String, String> given = new HashMap<>();
+        common.forEach((k, v) -> {
+            if (method.hyperParameters().stream().anyMatch(h -> h.name().equals(k))) {
+                given.put(k, v);
+            }
+        });
         given.putAll(variant.hyperParameters());
-        given.put("iterations", Integer.toString(iterations));
-        given.put("progress_every", Integer.toString(Math.max(1, iterations / 4)));
+        // Iterative methods only: trees (and AUTO) have no iterations to set.
+        if (method.hyperParameters().stream().anyMatch(h -> h.name().equals("iterations"))) {
+            given.putIfAbsent("iterations", Integer.toString(iterations));
+            given.put("progress_every", Integer.toString(Math.max(1, iterations / 4)));
+        }
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
         SortedMap<Long, Long> resident = new TreeMap<>();
         TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(),

@@ -48,7 +48,9 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                 // The authors' image setting λ = w_ulb = 10 (reference-results, table B).
                 new BenchmarkVariant("PSEUDO_LABEL λ=10 [noise]", MethodName.PSEUDO_LABEL,
                         with(PRODUCT_VIEW, "unlabelled_weight", "10")),
-                new BenchmarkVariant("HPL λ=10 [noise]", MethodName.HPL, with(PRODUCT_VIEW, "unlabelled_weight", "10")));
+                new BenchmarkVariant("HPL λ=10 [noise]", MethodName.HPL, with(PRODUCT_VIEW, "unlabelled_weight", "10")),
+                new BenchmarkVariant("GBDT", MethodName.GBDT, Map.of()),
+                new BenchmarkVariant("HPL_GBDT", MethodName.HPL_GBDT, Map.of()));
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

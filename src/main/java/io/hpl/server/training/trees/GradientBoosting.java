@@ -93,7 +93,9 @@ public final class GradientBoosting {
         p.put("max_bin", s.maxBins());
         p.put("base_score", 0.0); // targets arrive standardised
         p.put("seed", seed);
-        p.put("nthread", Runtime.getRuntime().availableProcessors());
+        // One thread, like the PyTorch trainer: OpenMP workers spin-wait, and on a busy 2-core machine
+        // two of them made a 2 s fit take 40 s.
+        p.put("nthread", 1);
         p.put("verbosity", 0);
         return p;
     }

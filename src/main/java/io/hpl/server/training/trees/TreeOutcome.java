@@ -1,0 +1,65 @@
+package io.hpl.server.training.trees;
+
+import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.evaluation.RegressionMetrics;
+import io.hpl.server.model.Regressor;
+import io.hpl.server.model.ResidualTreeVariance;
+import io.hpl.server.model.TrainedModel;
+import io.hpl.server.model.TreeEnsemble;
+import io.hpl.server.training.PreparedData;
+import io.hpl.server.training.TrainingOutcome;
+import io.hpl.server.training.VarianceCalibration;
+import java.util.Map;
+
+/**
+ * Turns a fitted tabular regressor into a {@link TrainingOutcome}: σ² from the residual trees, its
+ * scale fitted on the held-out calibration rows, and the calibration metrics.
+ */
+public final class TreeOutcome {
+    private TreeOutcome() {
+    }
+
+    /**
+     * @param calibrationOutput the regressor's outputs on the calibration rows, standardised target units
+     * @param logVariance       trees for log σ²(x), standardised units (see {@link ResidualVariance})
+     */
+    public static TrainingOutcome of(DatasetSchema schema, PreparedData data, Regressor regressor,
+                                     double[] calibrationOutput, TreeEnsemble logVariance, long unlabelledUsed,
+                                     double millis, Map<String, Double> diagnostics) {
+        double[] y = data.calibrationY();
+        double[] mean = toTargetUnits(data, calibrationOutput);
+        double[] raw = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            raw[i] = Math.exp(logVariance.predict(data.calibrationX()[i]));
+        }
+        double scale = VarianceCalibration.scale(y, mean, raw);
+        double[] variance = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            variance[i] = scale * raw[i];
+        }
+        Metrics metrics = RegressionMetrics.compute(y, mean, variance);
+        TrainedModel model = new TrainedModel(schema, data.features(), regressor, data.target(),
+                new ResidualTreeVariance(logVariance, scale));
+        return new TrainingOutcome(model, metrics, data.labelledX().length, unlabelledUsed, y.length, millis,
+                Map.copyOf(diagnostics));
+    }
+
+    /** Standardised outputs → target units, as the exported graph does. */
+    public static double[] toTargetUnits(PreparedData data, double[] output) {
+        double[] mean = new double[output.length];
+        for (int i = 0; i < output.length; i++) {
+            mean[i] = data.target().mean() + data.target().std() * output[i];
+        }
+        return mean;
+    }
+
+    /** A tree ensemble's outputs on rows, standardised target units. */
+    public static double[] predict(TreeEnsemble trees, float[][] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = trees.predict(rows[i]);
+        }
+        return out;
+    }
+}
