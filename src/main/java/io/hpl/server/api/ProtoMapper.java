@@ -21,7 +21,9 @@ import io.hpl.server.errors.HplException;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.training.HyperParameter;
+import io.hpl.server.api.v1.SelectionCandidate;
 import io.hpl.server.training.MethodName;
+import io.hpl.server.training.Selection;
 import io.hpl.server.training.TrainingMethod;
 import io.hpl.server.training.TrainingProgress;
 import java.util.HashMap;
@@ -63,7 +65,11 @@ public final class ProtoMapper {
     }
 
     public static ModelInfo toProto(ModelRecord r) {
-        return ModelInfo.newBuilder()
+        ModelInfo.Builder info = ModelInfo.newBuilder();
+        if (r.selection() != null) {
+            info.setSelection(toProto(r.selection()));
+        }
+        return info
                 .setName(r.name())
                 .setVersion(r.version())
                 .setMethod(toProto(r.method()))
@@ -82,6 +88,22 @@ public final class ProtoMapper {
                 .setCalibrationRows(r.calibrationRows())
                 .setTrainingSeconds(r.trainingSeconds())
                 .build();
+    }
+
+    static io.hpl.server.api.v1.Selection toProto(Selection s) {
+        io.hpl.server.api.v1.Selection.Builder out = io.hpl.server.api.v1.Selection.newBuilder()
+                .setServed(s.served())
+                .setReason(s.reason());
+        for (Selection.Candidate c : s.candidates()) {
+            out.addCandidates(SelectionCandidate.newBuilder()
+                    .setName(c.name())
+                    .setMethod(toProto(MethodName.valueOf(c.method())))
+                    .setCalibrationMae(c.calibrationMae())
+                    .setWeight(c.weight())
+                    .setSeconds(c.seconds())
+                    .setStatus(c.status()));
+        }
+        return out.build();
     }
 
     public static Metrics toProto(io.hpl.server.evaluation.Metrics m) {

@@ -26,7 +26,7 @@ final class ModelExport {
         ModelRecord draft = new ModelRecord(spec.modelName(), 0, method, text, spec.seed(), dataset.id(),
                 dataset.sha256(), outcome.model().schema(), outcome.calibrationMetrics(), null, null, 0,
                 outcome.model().variance().definition(), outcome.labelledRowsUsed(), outcome.unlabelledRowsUsed(),
-                outcome.calibrationRows(), seconds);
+                outcome.calibrationRows(), seconds, outcome.selection());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("hpl.model_name", spec.modelName());
         provenance.put("hpl.method", method.name());

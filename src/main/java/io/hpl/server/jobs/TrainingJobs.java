@@ -75,7 +75,7 @@ public class TrainingJobs {
         }
         DatasetRecord dataset = datasets.get(spec.datasetId())
                 .orElseThrow(() -> HplException.notFound("dataset '" + spec.datasetId() + "' not found"));
-        MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.unlabelledRows());
+        MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.schema().isImage(), dataset.unlabelledRows());
         TrainingMethod method = methods.get(name);
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
         HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());

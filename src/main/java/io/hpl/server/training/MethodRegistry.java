@@ -2,6 +2,7 @@ package io.hpl.server.training;
 
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.training.auto.AutoMethod;
 import io.hpl.server.training.method.HplJointMethod;
 import io.hpl.server.training.method.HplMethod;
 import io.hpl.server.training.method.MeanTeacherMethod;
@@ -23,8 +24,15 @@ public final class MethodRegistry {
         available.forEach(m -> methods.put(m.name(), m));
     }
 
+    /** The given methods and AUTO, which trains candidates through them. */
+    private static MethodRegistry withAuto(List<TrainingMethod> available) {
+        MethodRegistry registry = new MethodRegistry(available);
+        registry.methods.put(MethodName.AUTO, new AutoMethod(registry::get));
+        return registry;
+    }
+
     public static MethodRegistry standard() {
-        return new MethodRegistry(List.of(new SupervisedMethod(), new PseudoLabelMethod(), new HplMethod(),
+        return withAuto(List.of(new SupervisedMethod(), new PseudoLabelMethod(), new HplMethod(),
                 new HplJointMethod(), new MeanTeacherMethod(), new GbdtMethod(), new HplGbdtMethod()));
     }
 
@@ -42,10 +50,14 @@ public final class MethodRegistry {
     }
 
     /**
-     * The method used when a request names none: the best semi-supervised method when the dataset
-     * has unlabelled rows, else supervised training.
+     * The method used when a request names none: AUTO for a table (it tries trees, their
+     * semi-supervised variant and an MLP, and serves what wins on held-out rows); for images the best
+     * semi-supervised method when there are unlabelled rows, else supervised training.
      */
-    public MethodName defaultFor(long unlabelledRows) {
+    public MethodName defaultFor(boolean image, long unlabelledRows) {
+        if (!image && methods.containsKey(MethodName.AUTO)) {
+            return MethodName.AUTO;
+        }
         if (unlabelledRows > 0 && methods.containsKey(MethodName.HPL)) {
             return MethodName.HPL;
         }

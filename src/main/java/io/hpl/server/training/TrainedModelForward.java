@@ -101,6 +101,26 @@ public final class TrainedModelForward {
         return h;
     }
 
+    /** f on rows that are already standardised, in standardised target units: what AUTO blends candidates by. */
+    public static double[] regressorOutputs(NDManager manager, Regressor regressor, float[][] standardisedRows) {
+        if (standardisedRows.length == 0) {
+            return new double[0];
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager m = manager.newSubManager()) {
+            int width = standardisedRows[0].length;
+            float[] flat = new float[standardisedRows.length * width];
+            for (int i = 0; i < standardisedRows.length; i++) {
+                System.arraycopy(standardisedRows[i], 0, flat, i * width, width);
+            }
+            NDArray x = m.create(flat, new Shape(standardisedRows.length, width));
+            return toDoubles(regressorForward(m, regressor).apply(x).reshape(-1));
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
     /** Trees walk rows on the host: [N, inputs] → [N, 1], the float32 sums of {@link TreeEnsemble#predict}. */
     static NDArray forwardTrees(NDManager m, TreeEnsemble trees, NDArray input) {
         int n = Math.toIntExact(input.getShape().get(0));

@@ -50,7 +50,8 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                         with(PRODUCT_VIEW, "unlabelled_weight", "10")),
                 new BenchmarkVariant("HPL λ=10 [noise]", MethodName.HPL, with(PRODUCT_VIEW, "unlabelled_weight", "10")),
                 new BenchmarkVariant("GBDT", MethodName.GBDT, Map.of()),
-                new BenchmarkVariant("HPL_GBDT", MethodName.HPL_GBDT, Map.of()));
+                new BenchmarkVariant("HPL_GBDT", MethodName.HPL_GBDT, Map.of()),
+                new BenchmarkVariant("AUTO", MethodName.AUTO, Map.of()));
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

@@ -30,7 +30,7 @@ class ModelStoreTest {
     static ModelRecord draft(String name) {
         return new ModelRecord(name, 0, MethodName.SUPERVISED, Map.of("iterations", "10"), 3, "ds-1", "abc",
                 new DatasetSchema("y", List.of(Column.numeric("a")), List.of()),
-                new Metrics(10, 0.1, 0.2, 0.9, 1.0, 0.9, Double.NaN), null, null, 0, "constant", 8, 0, 2, 1.5);
+                new Metrics(10, 0.1, 0.2, 0.9, 1.0, 0.9, Double.NaN), null, null, 0, "constant", 8, 0, 2, 1.5, null);
     }
 
     @Test
@@ -72,7 +72,7 @@ class ModelStoreTest {
         return new ModelRecord(r.name(), r.version(), r.method(), r.hyperParameters(), r.seed(), r.datasetId(),
                 r.datasetSha256(), schema, r.calibrationMetrics(), r.createdAt(), r.onnxSha256(), r.onnxSizeBytes(),
                 r.varianceDefinition(), r.labelledRowsUsed(), r.unlabelledRowsUsed(), r.calibrationRows(),
-                r.trainingSeconds());
+                r.trainingSeconds(), r.selection());
     }
 
     @Test

@@ -87,17 +87,13 @@ public final class GbdtMethod implements TrainingMethod {
         if (run.cancelled().getAsBoolean()) {
             throw new TrainingCancelledException(stage);
         }
-        double[] mean = TreeOutcome.toTargetUnits(data, calibrationOutput);
-        double sum = 0;
-        for (int i = 0; i < mean.length; i++) {
-            sum += Math.abs(mean[i] - data.calibrationY()[i]);
-        }
         double squares = 0;
         for (int i = 0; i < data.labelledX().length; i++) {
             double e = trees.predict(data.labelledX()[i]) - data.labelledY()[i];
             squares += e * e;
         }
-        run.progress().accept(new TrainingProgress(stage, STAGES, squares / data.labelledX().length, sum / mean.length,
+        run.progress().accept(new TrainingProgress(stage, STAGES, squares / data.labelledX().length,
+                TreeOutcome.meanAbsoluteError(data, calibrationOutput),
                 Map.of()));
     }
 }

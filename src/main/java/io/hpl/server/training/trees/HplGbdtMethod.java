@@ -68,7 +68,7 @@ public final class HplGbdtMethod implements TrainingMethod {
         Arrays.sort(sortedZ);
         return TreeOutcome.of(run.table().schema(), data, student, calibration, logVariance, data.unlabelledX().length,
                 (System.nanoTime() - start) / 1e6 / settings.rounds(), Map.of(
-                        "teacher_calibration_mae", mae(data, pseudo.teacherOnCalibration()),
+                        "teacher_calibration_mae", TreeOutcome.meanAbsoluteError(data, pseudo.teacherOnCalibration()),
                         "z_p10", sortedZ[sortedZ.length / 10], "z_p90", sortedZ[sortedZ.length * 9 / 10]));
     }
 
@@ -138,14 +138,5 @@ public final class HplGbdtMethod implements TrainingMethod {
             w[n + j] = (float) (perRow * Math.exp(-pseudo.z()[j]));
         }
         return GradientBoosting.fit(x, y, w, data.width(), settings, seed);
-    }
-
-    private static double mae(PreparedData data, double[] output) {
-        double[] mean = TreeOutcome.toTargetUnits(data, output);
-        double sum = 0;
-        for (int i = 0; i < mean.length; i++) {
-            sum += Math.abs(mean[i] - data.calibrationY()[i]);
-        }
-        return sum / mean.length;
     }
 }

@@ -54,6 +54,16 @@ public final class TreeOutcome {
         return mean;
     }
 
+    /** MAE in target units on the calibration rows of outputs in standardised units. */
+    public static double meanAbsoluteError(PreparedData data, double[] calibrationOutput) {
+        double[] mean = toTargetUnits(data, calibrationOutput);
+        double sum = 0;
+        for (int i = 0; i < mean.length; i++) {
+            sum += Math.abs(mean[i] - data.calibrationY()[i]);
+        }
+        return sum / mean.length;
+    }
+
     /** A tree ensemble's outputs on rows, standardised target units. */
     public static double[] predict(TreeEnsemble trees, float[][] rows) {
         double[] out = new double[rows.length];

@@ -162,12 +162,14 @@ class SemiSupervisedMethodsTest {
     }
 
     @Test
-    void registryOffersEveryMethodAndDefaultsToHplWithUnlabelledRows() {
+    void registryOffersEveryMethodAndDefaultsToAutoOnTablesAndHplOnImages() {
         for (MethodName name : MethodName.values()) {
             assertEquals(name, REGISTRY.get(name).name());
         }
-        assertEquals(MethodName.HPL, REGISTRY.defaultFor(10));
-        assertEquals(MethodName.SUPERVISED, REGISTRY.defaultFor(0));
+        assertEquals(MethodName.HPL, REGISTRY.defaultFor(true, 10));
+        assertEquals(MethodName.SUPERVISED, REGISTRY.defaultFor(true, 0));
+        assertEquals(MethodName.AUTO, REGISTRY.defaultFor(false, 10));
+        assertEquals(MethodName.AUTO, REGISTRY.defaultFor(false, 0));
         List<String> names = REGISTRY.get(MethodName.HPL).hyperParameters().stream().map(p -> p.name()).toList();
         assertTrue(names.containsAll(List.of("unlabelled_weight", "strong_noise", "swap_probability", "meta_period",
                 "uncertainty_learning_rate", "outer_weight", "uncertainty_input", "z_floor", "variance_views")), names.toString());

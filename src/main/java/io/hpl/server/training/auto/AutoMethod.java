@@ -1,0 +1,264 @@
+package io.hpl.server.training.auto;
+
+import ai.djl.ndarray.NDManager;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.model.Blend;
+import io.hpl.server.model.Regressor;
+import io.hpl.server.model.ResidualTreeVariance;
+import io.hpl.server.model.TrainedModel;
+import io.hpl.server.training.CommonHyperParameters;
+import io.hpl.server.training.HyperParameter;
+import io.hpl.server.training.HyperParameters;
+import io.hpl.server.training.MethodName;
+import io.hpl.server.training.PreparedData;
+import io.hpl.server.training.PyTorchEngine;
+import io.hpl.server.training.Selection;
+import io.hpl.server.training.TrainedModelForward;
+import io.hpl.server.training.TrainingCancelledException;
+import io.hpl.server.training.TrainingMethod;
+import io.hpl.server.training.TrainingOutcome;
+import io.hpl.server.training.TrainingProgress;
+import io.hpl.server.training.TrainingRun;
+import io.hpl.server.training.trees.TreeOutcome;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The tabular default. Trains the candidates ({@link AutoCandidate}) one after another within a time
+ * budget, each on the same labelled training rows, and serves the blend of them that has the lowest
+ * MAE on the held-out calibration rows, or the best one alone where blending does not pay.
+ * <p>
+ * The calibration rows stay honest by cross-fitting: they are dealt into two halves, the weights
+ * fitted on one half score the other, so every calibration row's blended prediction comes from
+ * weights that never saw it. Those predictions decide blend against single candidate, and they are
+ * what σ²'s scale and the calibration metrics are computed from. The served weights are then refitted
+ * on all calibration rows.
+ */
+public final class AutoMethod implements TrainingMethod {
+    public static final HyperParameter<Integer> TIME_BUDGET_SECONDS = HyperParameter.integer(
+            "time_budget_seconds", 90, 5, 7 * 24 * 3600, "AUTO: wall-clock seconds for all candidates together; a"
+                    + " candidate still running at the budget's end is dropped, and none starts after it (GBDT always runs)");
+    /** Below this many calibration rows, halves are too small to fit blend weights on: the best single is served. */
+    static final int MIN_ROWS_TO_BLEND = 20;
+
+    private final Function<MethodName, TrainingMethod> methods;
+
+    /** @param methods the methods the candidates name (the registry's) */
+    public AutoMethod(Function<MethodName, TrainingMethod> methods) {
+        this.methods = methods;
+    }
+
+    @Override
+    public MethodName name() {
+        return MethodName.AUTO;
+    }
+
+    @Override
+    public String description() {
+        return "tables: trains gradient-boosted trees, their semi-supervised variant and an MLP within a time budget,"
+                + " and serves the blend (or the single model) with the lowest MAE on held-out rows; the default for tables";
+    }
+
+    @Override
+    public List<HyperParameter<?>> hyperParameters() {
+        return List.of(TIME_BUDGET_SECONDS, CommonHyperParameters.CALIBRATION_FRACTION);
+    }
+
+    @Override
+    public boolean semiSupervised() {
+        return false;
+    }
+
+    /** One finished candidate: its model and its outputs on the calibration rows (standardised units). */
+    private record Trained(AutoCandidate candidate, TrainingOutcome outcome, double[] calibrationOutput, double seconds) {
+    }
+
+    @Override
+    public TrainingOutcome train(TrainingRun run) {
+        if (run.table().schema().isImage()) {
+            throw HplException.precondition("AUTO chooses among tabular models; for images name a method (HPL is the"
+                    + " default there)");
+        }
+        long start = System.nanoTime();
+        long deadline = start + run.hyperParameters().get(TIME_BUDGET_SECONDS) * 1_000_000_000L;
+        double calibrationFraction = run.hyperParameters().get(CommonHyperParameters.CALIBRATION_FRACTION);
+        PreparedData data = PreparedData.prepare(run.table(), calibrationFraction, run.seed());
+        List<AutoCandidate> candidates = AutoCandidate.forTable(data.unlabelledX().length > 0);
+        List<Trained> trained = new ArrayList<>();
+        List<Selection.Candidate> report = new ArrayList<>();
+        try (NDManager manager = PyTorchEngine.get().newBaseManager()) {
+            for (int c = 0; c < candidates.size(); c++) {
+                AutoCandidate candidate = candidates.get(c);
+                if (c > 0 && System.nanoTime() > deadline) {
+                    report.add(skipped(candidate, "skipped: time budget spent"));
+                    continue;
+                }
+                long t = System.nanoTime();
+                try {
+                    TrainingOutcome outcome = trainCandidate(run, candidate, calibrationFraction, c == 0 ? Long.MAX_VALUE
+                            : deadline);
+                    checkSameSplit(data, outcome.model());
+                    double[] out = TrainedModelForward.regressorOutputs(manager, outcome.model().regressor(),
+                            data.calibrationX());
+                    trained.add(new Trained(candidate, outcome, out, (System.nanoTime() - t) / 1e9));
+                } catch (TrainingCancelledException e) {
+                    if (run.cancelled().getAsBoolean()) {
+                        throw e;
+                    }
+                    report.add(skipped(candidate, "stopped: time budget spent"));
+                } catch (HplException e) {
+                    report.add(skipped(candidate, "failed: " + e.getMessage()));
+                }
+                run.progress().accept(new TrainingProgress(c + 1, candidates.size(), Double.NaN,
+                        bestMae(data, trained), Map.of()));
+            }
+        }
+        return choose(run, data, trained, report, (System.nanoTime() - start) / 1e6);
+    }
+
+    private TrainingOutcome trainCandidate(TrainingRun run, AutoCandidate candidate, double calibrationFraction,
+                                           long deadline) {
+        TrainingMethod method = methods.apply(candidate.method());
+        Map<String, String> given = new HashMap<>(candidate.hyperParameters());
+        given.put(CommonHyperParameters.CALIBRATION_FRACTION.name(), Double.toString(calibrationFraction));
+        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
+        return method.train(new TrainingRun(run.table(), hp, run.seed(), run.device(), p -> { },
+                () -> run.cancelled().getAsBoolean() || System.nanoTime() > deadline));
+    }
+
+    private TrainingOutcome choose(TrainingRun run, PreparedData data, List<Trained> trained,
+                                   List<Selection.Candidate> skipped, double millis) {
+        double[] y = standardisedCalibrationTargets(data);
+        double[][] outputs = trained.stream().map(Trained::calibrationOutput).toArray(double[][]::new);
+        int n = y.length;
+        int[] all = range(n);
+        double[] crossFitted = new double[n];
+        double[] weights;
+        String reason;
+        if (trained.size() == 1 || n < MIN_ROWS_TO_BLEND) {
+            weights = BlendWeights.bestSingle(outputs, y, all);
+            for (int i = 0; i < n; i++) {
+                crossFitted[i] = BlendWeights.blend(outputs, weights, i);
+            }
+            reason = trained.size() == 1 ? "only one candidate finished"
+                    : "too few calibration rows (" + n + ") to fit a blend: the best single candidate on them";
+        } else {
+            int[][] halves = BlendWeights.halves(n, run.seed());
+            double[] blendOut = new double[n];
+            double[] singleOut = new double[n];
+            for (int h = 0; h < 2; h++) {
+                int[] fitOn = halves[h];
+                int[] scoreOn = halves[1 - h];
+                double[] blendW = BlendWeights.fit(outputs, y, fitOn);
+                double[] singleW = BlendWeights.bestSingle(outputs, y, fitOn);
+                for (int i : scoreOn) {
+                    blendOut[i] = BlendWeights.blend(outputs, blendW, i);
+                    singleOut[i] = BlendWeights.blend(outputs, singleW, i);
+                }
+            }
+            double blendMae = meanAbs(blendOut, y);
+            double singleMae = meanAbs(singleOut, y);
+            boolean blend = blendMae < singleMae;
+            weights = blend ? BlendWeights.fit(outputs, y, all) : BlendWeights.bestSingle(outputs, y, all);
+            System.arraycopy(blend ? blendOut : singleOut, 0, crossFitted, 0, n);
+            reason = String.format(Locale.ROOT, "cross-fitted on the calibration halves, the blend's MAE %.4g vs the best"
+                            + " single candidate's %.4g (standardised target units): %s", blendMae, singleMae,
+                    blend ? "serving the blend" : "serving the single best");
+        }
+        List<Regressor> members = new ArrayList<>();
+        List<Double> memberWeights = new ArrayList<>();
+        List<Selection.Candidate> report = new ArrayList<>();
+        for (int k = 0; k < trained.size(); k++) {
+            Trained t = trained.get(k);
+            double mae = TreeOutcome.meanAbsoluteError(data, t.calibrationOutput());
+            report.add(new Selection.Candidate(t.candidate().name(), t.candidate().method().name(), mae, weights[k],
+                    t.seconds(), weights[k] > 0 ? "used" : "not used"));
+            if (weights[k] > 0) {
+                members.add(t.outcome().model().regressor());
+                memberWeights.add(weights[k]);
+            }
+        }
+        report.addAll(skipped);
+        Regressor served = members.size() == 1 ? members.get(0)
+                : new Blend(members, normalised(memberWeights));
+        TrainingOutcome outcome = TreeOutcome.of(run.table().schema(), data, served, crossFitted, logVariance(trained),
+                maxUnlabelled(trained), millis, Map.of());
+        return outcome.withSelection(new Selection(report, describe(report), reason));
+    }
+
+    /** σ² for the served model: the GBDT candidate's residual trees (it always runs first), rescaled. */
+    private static io.hpl.server.model.TreeEnsemble logVariance(List<Trained> trained) {
+        for (Trained t : trained) {
+            if (t.outcome().model().variance() instanceof ResidualTreeVariance trees) {
+                return trees.logVariance();
+            }
+        }
+        throw new IllegalStateException("AUTO's first candidate, GBDT, did not finish");
+    }
+
+    private static long maxUnlabelled(List<Trained> trained) {
+        return trained.stream().mapToLong(t -> t.outcome().unlabelledRowsUsed()).max().orElse(0);
+    }
+
+    /** Candidates must be trained on AUTO's own split, or blending their outputs would mix units. */
+    private static void checkSameSplit(PreparedData data, TrainedModel model) {
+        if (!Arrays.equals(data.features().mean(), model.features().mean())
+                || !Arrays.equals(data.features().std(), model.features().std())
+                || data.target().mean() != model.target().mean() || data.target().std() != model.target().std()) {
+            throw new IllegalStateException("a candidate was trained on another split than AUTO's");
+        }
+    }
+
+    private static double[] standardisedCalibrationTargets(PreparedData data) {
+        double[] y = new double[data.calibrationY().length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (data.calibrationY()[i] - data.target().mean()) / data.target().std();
+        }
+        return y;
+    }
+
+    private static double bestMae(PreparedData data, List<Trained> trained) {
+        return trained.stream().mapToDouble(t -> TreeOutcome.meanAbsoluteError(data, t.calibrationOutput())).min()
+                .orElse(Double.NaN);
+    }
+
+    private static Selection.Candidate skipped(AutoCandidate candidate, String status) {
+        return new Selection.Candidate(candidate.name(), candidate.method().name(), Double.NaN, 0, 0, status);
+    }
+
+    private static String describe(List<Selection.Candidate> report) {
+        StringBuilder s = new StringBuilder();
+        for (Selection.Candidate c : report) {
+            if (c.weight() > 0) {
+                s.append(s.length() == 0 ? "" : " + ").append(String.format(Locale.ROOT, "%.2f·%s", c.weight(), c.name()));
+            }
+        }
+        return s.toString();
+    }
+
+    private static double[] normalised(List<Double> weights) {
+        double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
+        return weights.stream().mapToDouble(w -> w / sum).toArray();
+    }
+
+    private static double meanAbs(double[] a, double[] y) {
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += Math.abs(a[i] - y[i]);
+        }
+        return sum / y.length;
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+}
