@@ -65,6 +65,12 @@ final class BenchmarkRunner {
         SortedMap<Long, Long> resident = new TreeMap<>();
         TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(),
                 p -> resident.put(p.iteration(), ResidentMemory.kilobytes()), () -> false));
+        if (outcome.selection() != null) {
+            outcome.selection().candidates().forEach(c -> System.out.printf(java.util.Locale.ROOT,
+                    "    candidate %-10s calibration MAE %.4f weight %.2f %.1f s %s%n", c.name(), c.calibrationMae(),
+                    c.weight(), c.seconds(), c.status()));
+            System.out.println("    served " + outcome.selection().served() + ": " + outcome.selection().reason());
+        }
         try (OnnxModelSession session = sessions.open(writer.write(outcome.model(), Map.of()))) {
             Predictions p = predict(session, split.testX());
             Metrics test = RegressionMetrics.compute(split.testY(), p.mean(), p.variance());

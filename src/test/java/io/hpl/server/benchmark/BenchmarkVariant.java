@@ -51,7 +51,9 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                 new BenchmarkVariant("HPL λ=10 [noise]", MethodName.HPL, with(PRODUCT_VIEW, "unlabelled_weight", "10")),
                 new BenchmarkVariant("GBDT", MethodName.GBDT, Map.of()),
                 new BenchmarkVariant("HPL_GBDT", MethodName.HPL_GBDT, Map.of()),
-                new BenchmarkVariant("AUTO", MethodName.AUTO, Map.of()));
+                new BenchmarkVariant("AUTO", MethodName.AUTO, Map.of()),
+                new BenchmarkVariant("GBDT slow", MethodName.GBDT, Map.of("trees", "600", "learning_rate", "0.03",
+                        "subsample", "0.8", "column_sample", "0.8", "min_child_weight", "10")));
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

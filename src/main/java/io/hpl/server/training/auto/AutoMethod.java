@@ -47,10 +47,17 @@ public final class AutoMethod implements TrainingMethod {
     static final int MIN_ROWS_TO_BLEND = 20;
 
     private final Function<MethodName, TrainingMethod> methods;
+    private final Function<Boolean, List<AutoCandidate>> candidates;
 
     /** @param methods the methods the candidates name (the registry's) */
     public AutoMethod(Function<MethodName, TrainingMethod> methods) {
+        this(methods, AutoCandidate::forTable);
+    }
+
+    /** @param candidates the candidates for a table with (true) or without unlabelled rows */
+    AutoMethod(Function<MethodName, TrainingMethod> methods, Function<Boolean, List<AutoCandidate>> candidates) {
         this.methods = methods;
+        this.candidates = candidates;
     }
 
     @Override
@@ -88,7 +95,7 @@ public final class AutoMethod implements TrainingMethod {
         long deadline = start + run.hyperParameters().get(TIME_BUDGET_SECONDS) * 1_000_000_000L;
         double calibrationFraction = run.hyperParameters().get(CommonHyperParameters.CALIBRATION_FRACTION);
         PreparedData data = PreparedData.prepare(run.table(), calibrationFraction, run.seed());
-        List<AutoCandidate> candidates = AutoCandidate.forTable(data.unlabelledX().length > 0);
+        List<AutoCandidate> candidates = this.candidates.apply(data.unlabelledX().length > 0);
         List<Trained> trained = new ArrayList<>();
         List<Selection.Candidate> report = new ArrayList<>();
         try (NDManager manager = PyTorchEngine.get().newBaseManager()) {
