@@ -82,7 +82,7 @@ class HplOverGrpcTest {
     }
 
     /** Train CSV (labelled and unlabelled rows) and test CSV, with the target log(price). */
-    private static String[] houseLucasSplit() throws IOException {
+    static String[] houseLucasSplit() throws IOException {
         List<String> rows = lines("house_lucas.csv.gz");
         List<String> roles = lines("house_lucas_seed0.csv.gz");
         String header = rows.get(0).replace("\"price\"", "\"log_price\"");

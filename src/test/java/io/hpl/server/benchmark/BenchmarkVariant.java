@@ -52,7 +52,7 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                 new BenchmarkVariant("GBDT", MethodName.GBDT, Map.of()),
                 new BenchmarkVariant("HPL_GBDT", MethodName.HPL_GBDT, Map.of()),
                 new BenchmarkVariant("AUTO", MethodName.AUTO, Map.of()),
-                new BenchmarkVariant("GBDT slow", MethodName.GBDT, Map.of("trees", "600", "learning_rate", "0.03",
+                new BenchmarkVariant("GBDT_LONG", MethodName.GBDT, Map.of("trees", "600", "learning_rate", "0.03",
                         "subsample", "0.8", "column_sample", "0.8", "min_child_weight", "10")));
     }
 
