@@ -45,6 +45,9 @@ public final class TrainedModelForward {
         JniUtils.setGradMode(false);
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(flat, new Shape(rows.length, width));
+            if (model.imputesMissing()) { // Where(IsNaN(x), fill, x), as the graph does
+                x = NDArrays.where(x.isNaN(), m.create(model.features().missingFill()), x);
+            }
             NDArray standardised = x.sub(m.create(model.features().mean()))
                     .div(m.create(model.features().std()));
             Function<NDArray, NDArray> f = regressorForward(m, model.regressor());
