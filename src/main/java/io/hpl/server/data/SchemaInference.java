@@ -42,7 +42,7 @@ final class SchemaInference {
         Map<String, TreeSet<String>> categories = collectCategories(categoricalColumns(survey));
         List<Column> columns = new ArrayList<>();
         for (String name : features) {
-            if (!survey.filled.contains(name)) {
+            if (survey.rows > 0 && !survey.filled.contains(name)) { // no rows at all is reported when encoding
                 throw HplException.invalid("column '" + name + "' is empty in every row; list it in ignore_columns"
                         + " (or fill it in)");
             }
@@ -57,26 +57,29 @@ final class SchemaInference {
      * What one pass over the file tells about each feature column: whether some non-empty cell is
      * not a number, whether some cell is empty, whether some cell is filled.
      */
-    private record CellSurvey(Set<String> textual, Set<String> withMissing, Set<String> filled) {
+    private record CellSurvey(Set<String> textual, Set<String> withMissing, Set<String> filled, long rows) {
     }
 
     private CellSurvey survey() {
-        CellSurvey survey = new CellSurvey(new HashSet<>(), new HashSet<>(), new HashSet<>());
+        Set<String> textual = new HashSet<>();
+        Set<String> withMissing = new HashSet<>();
+        Set<String> filled = new HashSet<>();
+        long rows;
         try (CsvFile file = CsvFile.open(csv)) {
-            file.forEachRow(row -> {
+            rows = file.forEachRow(row -> {
                 for (String name : features) {
                     if (row.cell(name).isMissing()) {
-                        survey.withMissing.add(name);
+                        withMissing.add(name);
                         continue;
                     }
-                    survey.filled.add(name);
-                    if (!survey.textual.contains(name) && NumberText.parse(row.text(name)) == null) {
-                        survey.textual.add(name);
+                    filled.add(name);
+                    if (!textual.contains(name) && NumberText.parse(row.text(name)) == null) {
+                        textual.add(name);
                     }
                 }
             });
         }
-        return survey;
+        return new CellSurvey(textual, withMissing, filled, rows);
     }
 
     /**
