@@ -46,7 +46,8 @@ public final class TrainedModelForward {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(flat, new Shape(rows.length, width));
             if (model.imputesMissing()) { // Where(IsNaN(x), fill, x), as the graph does
-                x = NDArrays.where(x.isNaN(), m.create(model.features().missingFill()), x);
+                NDArray fill = m.create(model.features().missingFill()).broadcast(x.getShape()); // DJL's where does not broadcast
+                x = NDArrays.where(x.isNaN(), fill, x);
             }
             NDArray standardised = x.sub(m.create(model.features().mean()))
                     .div(m.create(model.features().std()));
