@@ -16,9 +16,10 @@ import java.util.TreeSet;
  * categorical column's categories are its distinct non-empty cells, sorted. A column with empty
  * cells is marked {@link Column#hasMissing()}; one with no filled cell at all is an error.
  *
- * <p>Streams the file up to twice, first for the kinds and empty cells and then for the
- * categorical columns' values, so that only categorical columns' distinct values are ever held in memory (holding them
- * for every column until the kinds are known could mean a copy of a large numeric file).
+ * <p>Streams the file twice at most, first for the kinds and empty cells and then for the
+ * categorical columns' values, so that only categorical columns' distinct values are ever held in
+ * memory (holding them for every column until the kinds are known could mean a copy of a large
+ * numeric file).
  */
 final class SchemaInference {
     private final Path csv;
