@@ -55,7 +55,8 @@ public final class ProtoMapper {
                     .setName(c.name())
                     .setKind(c.kind() == io.hpl.server.data.ColumnKind.NUMERIC
                             ? ColumnKind.COLUMN_KIND_NUMERIC : ColumnKind.COLUMN_KIND_CATEGORICAL)
-                    .addAllCategories(c.categories()));
+                    .addAllCategories(c.categories())
+                    .setHasMissing(c.hasMissing()));
         }
         if (s.isImage()) {
             b.setImage(ImageShape.newBuilder()

@@ -46,9 +46,16 @@ public record DatasetSchema(String targetColumn, List<Column> features, List<Str
         return features.stream().mapToInt(Column::encodedWidth).sum();
     }
 
+    /** True when some feature column had missing values, so encoded rows may hold NaN. */
+    @JsonIgnore
+    public boolean hasMissingValues() {
+        return features.stream().anyMatch(Column::hasMissing);
+    }
+
     /**
      * A name for each encoded input: the column name, or {@code column=category} for one-hot
-     * inputs; for images one name for the whole tensor.
+     * inputs, then {@code column__missing} for a column's missing indicator; for images one name
+     * for the whole tensor.
      */
     public List<String> encodedNames() {
         if (image != null) {
@@ -63,17 +70,26 @@ public record DatasetSchema(String targetColumn, List<Column> features, List<Str
                     names.add(c.name() + "=" + category);
                 }
             }
+            if (c.hasMissing()) {
+                names.add(c.name() + Column.MISSING_SUFFIX);
+            }
         }
         return names;
     }
 
-    /** True for each encoded input that is a one-hot indicator (never for images). */
+    /**
+     * True for each encoded input that is a 0/1 indicator, one-hot or missing (never for images):
+     * those are not standardised.
+     */
     public boolean[] oneHotMask() {
         boolean[] mask = new boolean[encodedWidth()];
         int i = 0;
         for (Column c : features) {
-            for (int k = 0; k < c.encodedWidth(); k++) {
+            for (int k = 0; k < c.valueWidth(); k++) {
                 mask[i++] = c.kind() == ColumnKind.CATEGORICAL;
+            }
+            if (c.hasMissing()) {
+                mask[i++] = true;
             }
         }
         return mask;

@@ -9,7 +9,10 @@ import java.util.stream.Collectors;
 
 /**
  * Turns one row of cells into model inputs with a fixed {@link DatasetSchema}: a numeric column
- * becomes its value, a categorical column a one-hot block in the schema's category order. The
+ * becomes its value, a categorical column a one-hot block in the schema's category order. A
+ * column that had missing values ({@link Column#hasMissing()}) also gets its missing indicator;
+ * a missing cell there becomes NaN (numeric) or an all-zero one-hot block, with the indicator 1.
+ * A missing cell in any other column is an error. The
  * CSV reader and the prediction path both use it, so a row is encoded the same way at training
  * and at serving time. Errors are {@link HplException}s (INVALID_ARGUMENT) that name the row, by
  * the label the caller passes (e.g. "line 12" or "row 3"), and the column.
@@ -53,10 +56,17 @@ public final class FeatureEncoder {
         for (int c = 0; c < features.size(); c++) {
             Column column = features.get(c);
             CellValue cell = lookup.apply(column.name());
-            if (cell == null || cell.isMissing()) {
-                throw invalid(rowLabel, column.name(), "missing value; every feature column needs one (there is no imputation)");
+            boolean missing = cell == null || cell.isMissing();
+            if (missing && !column.hasMissing()) {
+                throw invalid(rowLabel, column.name(), "missing value; this column had no missing values in the data"
+                        + " the model was trained on, so it needs one");
             }
-            if (column.kind() == ColumnKind.NUMERIC) {
+            if (missing) {
+                if (column.kind() == ColumnKind.NUMERIC) {
+                    out[offset] = Float.NaN; // imputed where the model standardises its inputs
+                }
+                out[offset + column.valueWidth()] = 1f;
+            } else if (column.kind() == ColumnKind.NUMERIC) {
                 out[offset] = toFloat(rowLabel, column.name(), cell);
             } else {
                 out[offset + categoryPosition(rowLabel, column, categoryIndex.get(c), cell)] = 1f;

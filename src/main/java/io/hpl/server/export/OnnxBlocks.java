@@ -20,6 +20,16 @@ public final class OnnxBlocks {
     private OnnxBlocks() {
     }
 
+    /**
+     * Where(IsNaN(x), fill, x) on [N, width]: a missing input (NaN) becomes the standardiser's
+     * {@link Standardizer#missingFill()}, as in training.
+     */
+    public static String appendImputeMissing(OnnxGraphBuilder b, String prefix, Standardizer s, String input) {
+        String fill = b.floatInitializer(prefix + "_missing_fill", s.missingFill(), s.width());
+        String isMissing = b.node("IsNaN", List.of(input), prefix + "_is_missing");
+        return b.node("Where", List.of(isMissing, fill, input), prefix + "_imputed");
+    }
+
     /** (x − mean) / std per column, on [N, width]: the same two ops the training side applies. */
     public static String appendStandardize(OnnxGraphBuilder b, String prefix, Standardizer s, String input) {
         String mean = b.floatInitializer(prefix + "_mean", s.mean(), s.width());

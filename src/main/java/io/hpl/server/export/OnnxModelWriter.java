@@ -5,6 +5,7 @@ import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
 import static io.hpl.server.export.OnnxGraphBuilder.intsAttribute;
 import static io.hpl.server.export.OnnxGraphBuilder.tensorAttribute;
 
+import io.hpl.server.data.Column;
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.ImageInput;
 import io.hpl.server.export.onnx.ModelProto;
@@ -25,7 +26,8 @@ import java.util.Map;
  * Turns a {@link TrainedModel} into one self-contained ONNX model, so that ONNX Runtime alone
  * serves mean and σ². Graph: input {@code x} float [N, d] (the encoded features: numeric values
  * as given, one-hot 0/1; for an image model float [N, C, H, W] in [0, 1], flattened at once)
- * → standardise → regressor (MLP or conv net) → y = target.mean + target.std·out →
+ * → impute missing values (NaN → the training mean, only for a model whose data had missing
+ * values) → standardise → regressor (MLP or conv net) → y = target.mean + target.std·out →
  * output {@code mean} float [N]; output {@code variance} float [N] from the variance model.
  */
 public final class OnnxModelWriter {
@@ -48,7 +50,8 @@ public final class OnnxModelWriter {
     public byte[] write(TrainedModel model, Map<String, String> metadata) {
         OnnxGraphBuilder b = new OnnxGraphBuilder("hpl_regressor");
         String x = appendInput(b, model.schema());
-        String standardised = OnnxBlocks.appendStandardize(b, "features", model.features(), x);
+        String present = model.imputesMissing() ? OnnxBlocks.appendImputeMissing(b, "features", model.features(), x) : x;
+        String standardised = OnnxBlocks.appendStandardize(b, "features", model.features(), present);
         String out = OnnxBlocks.appendRegressor(b, "regressor", model.regressor(), standardised);
         String flat = OnnxBlocks.appendFlatten(b, "regressor", out);
         // Same float32 order as the training side: (out · std) + mean.
@@ -182,7 +185,13 @@ public final class OnnxModelWriter {
                     + "] images, channel-major (NCHW), " + (image.channels() == 1 ? "grey" : "RGB")
                     + " values in [0, 1] as the training images were decoded (the graph standardises them)";
         }
-        return "float [N, " + schema.encodedWidth() + "] encoded features " + schema.encodedNames()
+        String described = "float [N, " + schema.encodedWidth() + "] encoded features " + schema.encodedNames()
                 + " (numeric as given, categorical one-hot 0/1)";
+        if (!schema.hasMissingValues()) {
+            return described;
+        }
+        return described + "; for a missing cell of a column with an indicator " + Column.MISSING_SUFFIX
+                + ", send NaN as a numeric value (or all-zero one-hot inputs for a categorical one) and 1 as"
+                + " its indicator (0 otherwise); the graph replaces NaN with the training mean";
     }
 }

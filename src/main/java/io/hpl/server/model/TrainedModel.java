@@ -5,7 +5,8 @@ import io.hpl.server.data.DatasetSchema;
 /**
  * Everything needed to compute mean and σ² for a row, free of any engine: the training side
  * produces it from DJL arrays, the export side turns it into one ONNX graph.
- * mean(x) = target.mean + target.std · regressor(features.standardise(x)).
+ * mean(x) = target.mean + target.std · regressor(features.standardise(x)), a NaN input imputed
+ * first when {@link #imputesMissing()}.
  */
 public record TrainedModel(
         DatasetSchema schema,
@@ -21,5 +22,13 @@ public record TrainedModel(
         if (regressor.outputs() != 1) {
             throw new IllegalArgumentException("the regressor must have one output");
         }
+    }
+
+    /**
+     * True when inputs may be missing (NaN): some column had missing values in the training
+     * data. The forward then imputes before standardising; other models' graphs stay as they were.
+     */
+    public boolean imputesMissing() {
+        return schema.hasMissingValues();
     }
 }

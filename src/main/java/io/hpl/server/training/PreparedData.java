@@ -16,6 +16,8 @@ import java.util.Random;
  * metrics are measured there, never on rows the network has fitted). Features are standardised
  * with mean/std over every training row, labelled and unlabelled (one-hot inputs are left as
  * 0/1; images per channel); the target with the labelled training rows' mean/std (population std).
+ * Missing feature values (NaN, from empty cells) are left out of the feature statistics and
+ * imputed by {@link Standardizer#standardise}, so the matrices here are finite.
  */
 public record PreparedData(
         Standardizer features,
@@ -75,17 +77,25 @@ public record PreparedData(
                 std[j] = 1f; // indicators stay 0/1
                 continue;
             }
+            // Missing values (NaN) are left out of the statistics; they are imputed with the mean.
             double sum = 0;
+            int present = 0;
             for (int i : rows) {
-                sum += table.x()[i][j];
+                float v = table.x()[i][j];
+                if (!Float.isNaN(v)) {
+                    sum += v;
+                    present++;
+                }
             }
-            double m = sum / rows.size();
+            double m = present > 0 ? sum / present : 0;
             double ss = 0;
             for (int i : rows) {
-                double dx = table.x()[i][j] - m;
-                ss += dx * dx;
+                float v = table.x()[i][j];
+                if (!Float.isNaN(v)) {
+                    ss += (v - m) * (v - m);
+                }
             }
-            double s = Math.sqrt(ss / rows.size());
+            double s = present > 0 ? Math.sqrt(ss / present) : 0;
             mean[j] = (float) m;
             std[j] = s > 1e-12 ? (float) s : 1f; // a constant column carries no information; avoid 0/0
         }
@@ -142,11 +152,14 @@ public record PreparedData(
         return out;
     }
 
-    /** The same arithmetic, in float32, that the exported ONNX graph does (Sub, then Div). */
+    /**
+     * The same arithmetic, in float32, that the exported ONNX graph does (NaN imputed, then Sub,
+     * then Div), so every regressor sees finite inputs only.
+     */
     public static float[] standardiseRow(float[] raw, Standardizer s) {
         float[] out = new float[raw.length];
         for (int j = 0; j < raw.length; j++) {
-            out[j] = (raw[j] - s.mean()[j]) / s.std()[j];
+            out[j] = s.standardise(j, raw[j]);
         }
         return out;
     }

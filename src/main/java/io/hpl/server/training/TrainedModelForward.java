@@ -49,6 +49,10 @@ public final class TrainedModelForward {
         JniUtils.setGradMode(false);
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(flat, new Shape(rows.length, width));
+            if (model.imputesMissing()) { // Where(IsNaN(x), fill, x), as the graph does
+                NDArray fill = m.create(model.features().missingFill()).broadcast(x.getShape()); // DJL's where does not broadcast
+                x = NDArrays.where(x.isNaN(), fill, x);
+            }
             NDArray standardised = x.sub(m.create(model.features().mean()))
                     .div(m.create(model.features().std()));
             Function<NDArray, NDArray> f = regressorForward(m, model.regressor());

@@ -22,4 +22,26 @@ public final class GeneratedCsv {
         }
         return csv.toString();
     }
+
+    /**
+     * {@link #make}'s text with the cells of a and c empty with probability {@code fraction} each
+     * (b always filled), as a CSV exported from a table with missing values.
+     */
+    public static String withMissing(int labelled, int unlabelled, double fraction, long seed) {
+        Random random = new Random(seed + 1000);
+        StringBuilder csv = new StringBuilder();
+        for (String line : make(labelled, unlabelled, seed).split("\n")) {
+            String[] cells = line.split(",", -1);
+            if (csv.length() > 0) { // not the header
+                if (random.nextDouble() < fraction) {
+                    cells[1] = "";
+                }
+                if (random.nextDouble() < fraction) {
+                    cells[3] = "";
+                }
+            }
+            csv.append(String.join(",", cells)).append('\n');
+        }
+        return csv.toString();
+    }
 }

@@ -140,9 +140,71 @@ class CsvDatasetReaderTest {
         rejects("a,y\n1,1\n2,high\n", "line 3", "column 'y'", "'high' is not a number");
     }
 
+    // ------------------------------------------------------------ missing values
+
     @Test
-    void missingFeatureCellRejected() throws IOException {
-        rejects("a,b,y\n1,2,3\n4,,5\n", "line 3", "column 'b'", "missing value");
+    void emptyNumericCellIsMissingAndGetsAnIndicator() throws IOException {
+        Table t = read("a,b,y\n1,2,3\n4,,5\n6,\"\",\n7,8,9\n", target("y"));
+        assertEquals(List.of(Column.numeric("a"), Column.numeric("b").withMissing()), t.schema().features());
+        assertEquals(List.of("a", "b", "b__missing"), t.schema().encodedNames());
+        assertArrayEquals(new boolean[] {false, false, true}, t.schema().oneHotMask());
+        assertArrayEquals(new float[] {1, 2, 0}, t.x()[0]);
+        assertEquals(4f, t.x()[1][0]);
+        assertTrue(Float.isNaN(t.x()[1][1]), "an empty numeric cell is NaN");
+        assertEquals(1f, t.x()[1][2]);
+        assertTrue(Float.isNaN(t.x()[2][1]));
+        assertEquals(3, t.labelledRows(), "an empty target still means unlabelled");
+        assertEquals(1, t.unlabelledRows());
+    }
+
+    @Test
+    void numericColumnWithEmptyCellsStaysNumeric() throws IOException {
+        Table t = read("a,y\n,1\n,2\n3.5,3\n", target("y"));
+        assertEquals(ColumnKind.NUMERIC, t.schema().features().get(0).kind());
+        assertTrue(t.schema().features().get(0).hasMissing());
+    }
+
+    @Test
+    void emptyCategoricalCellIsItsOwnCategory() throws IOException {
+        Table t = read("k,y\nred,1\n,2\nblue,3\n", target("y"));
+        assertEquals(List.of(Column.categorical("k", List.of("blue", "red")).withMissing()), t.schema().features());
+        assertEquals(List.of("k=blue", "k=red", "k__missing"), t.schema().encodedNames());
+        assertArrayEquals(new float[] {0, 1, 0}, t.x()[0]);
+        assertArrayEquals(new float[] {0, 0, 1}, t.x()[1]);
+        assertArrayEquals(new float[] {1, 0, 0}, t.x()[2]);
+    }
+
+    @Test
+    void columnsWithoutEmptyCellsHaveNoIndicator() throws IOException {
+        Table t = read("a,k,y\n1,p,3\n2,q,\n", target("y"));
+        assertTrue(t.schema().features().stream().noneMatch(Column::hasMissing));
+        assertEquals(3, t.schema().encodedWidth());
+    }
+
+    @Test
+    void columnEmptyInEveryRowRejected() throws IOException {
+        rejects("a,b,y\n1,,3\n4,,5\n", "column 'b' is empty in every row", "ignore_columns");
+    }
+
+    @Test
+    void numericColumnWithEmptyCellsStillRejectsNonFiniteText() throws IOException {
+        rejects("a,b,y\n1,,3\n4,NaN,5\n", "line 3", "column 'b'", "NaN and infinite");
+    }
+
+    @Test
+    void fixedSchemaWithoutMissingRefusesEmptyCell() throws IOException {
+        rejects("a,c,y\n1,p,3\n,q,5\n", DatasetOptions.withSchema("y", MODEL), ErrorKind.INVALID_ARGUMENT,
+                "line 3", "column 'a'", "missing value");
+    }
+
+    @Test
+    void fixedSchemaWithMissingAcceptsEmptyCells() throws IOException {
+        DatasetSchema model = new DatasetSchema("y", List.of(Column.numeric("a").withMissing(),
+                Column.categorical("c", List.of("p", "q")).withMissing()), List.of());
+        Table t = read("a,c,y\n,p,3\n2,,5\n", DatasetOptions.withSchema("y", model));
+        assertTrue(Float.isNaN(t.x()[0][0]));
+        assertArrayEquals(new float[] {1, 1, 0, 0}, java.util.Arrays.copyOfRange(t.x()[0], 1, 5));
+        assertArrayEquals(new float[] {2, 0, 0, 0, 1}, t.x()[1]);
     }
 
     @Test

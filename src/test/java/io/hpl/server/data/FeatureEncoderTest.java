@@ -69,6 +69,40 @@ class FeatureEncoderTest {
         assertTrue(rejects(with("a", new CellValue.Text(""))).getMessage().contains("column 'a': missing value"));
     }
 
+    private static final DatasetSchema WITH_MISSING = new DatasetSchema("y",
+            List.of(Column.numeric("a").withMissing(), Column.categorical("colour", List.of("blue", "red")).withMissing(),
+                    Column.numeric("b")),
+            List.of());
+
+    @Test
+    void missingCellOfColumnWithMissingValuesIsNaNOrAllZeroWithIndicator() {
+        var enc = new FeatureEncoder(WITH_MISSING);
+        assertEquals(List.of("a", "a__missing", "colour=blue", "colour=red", "colour__missing", "b"), WITH_MISSING.encodedNames());
+        float[] present = enc.encodeRow("row 0", row(Map.of("a", new CellValue.Number(2), "colour",
+                new CellValue.Text("red"), "b", new CellValue.Number(5))));
+        assertArrayEquals(new float[] {2, 0, 0, 1, 0, 5}, present);
+        // absent, null (MISSING) and empty text all mean missing
+        for (CellValue missing : List.of(CellValue.MISSING, new CellValue.Text(""))) {
+            float[] x = enc.encodeRow("row 1", row(Map.of("a", missing, "colour", missing, "b", new CellValue.Number(5))));
+            assertTrue(Float.isNaN(x[0]));
+            assertArrayEquals(new float[] {1, 0, 0, 1, 5}, Arrays.copyOfRange(x, 1, 6));
+        }
+        float[] absent = enc.encodeRow("row 2", row(Map.of("b", new CellValue.Number(5))));
+        assertTrue(Float.isNaN(absent[0]));
+        assertArrayEquals(new float[] {1, 0, 0, 1, 5}, Arrays.copyOfRange(absent, 1, 6));
+    }
+
+    @Test
+    void columnWithoutMissingValuesStillNeedsOneNextToColumnsThatHaveThem() {
+        var enc = new FeatureEncoder(WITH_MISSING);
+        HplException e = assertThrows(HplException.class, () -> enc.encodeRow("row 3", row(Map.of("a", new CellValue.Number(1)))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().startsWith("row 3, column 'b': missing value"), e.getMessage());
+        HplException unknown = assertThrows(HplException.class, () -> enc.encodeRow("row 4",
+                row(Map.of("colour", new CellValue.Text("green"), "b", new CellValue.Number(1)))));
+        assertTrue(unknown.getMessage().contains("unknown category 'green'"), unknown.getMessage());
+    }
+
     @Test
     void nonNumericTextInNumericColumn() {
         String message = rejects(with("a", new CellValue.Text("abc"))).getMessage();

@@ -111,6 +111,61 @@ class OnnxParityTest {
                 kind, n, maxMean, maxVariance, maxRelative(djl.variance(), ort.variance()));
     }
 
+    /**
+     * Missing cells (NaN plus indicator) through every variance variant: the graph imputes with the
+     * standardiser's fill as TrainedModelForward does, and a NaN row scores as the row holding
+     * the fill value.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"constant", "view", "row"})
+    void ortMatchesDjlWithMissingCells(String kind) throws Exception {
+        TrainedModel base = RandomModels.model(43, RandomModels.SCHEMA_WITH_MISSING);
+        TrainedModel model = kind.equals("constant") ? base : RandomModels.withLearnedVariance(base, kind.equals("view"), 6);
+        byte[] bytes = new OnnxModelWriter().write(model, METADATA);
+        float[][] rows = RandomModels.rows(model, 99, 300, 0.3);
+        long nanCells = java.util.Arrays.stream(rows).flatMapToDouble(r -> {
+            double[] d = new double[r.length];
+            for (int j = 0; j < r.length; j++) {
+                d[j] = r[j];
+            }
+            return java.util.Arrays.stream(d);
+        }).filter(Double::isNaN).count();
+        assertTrue(nanCells > 100, "rows hold missing cells: " + nanCells);
+        Predictions djl = TrainedModelForward.predict(manager, model, rows);
+        Predictions ort;
+        try (OnnxModelSession session = factory.open(bytes)) {
+            ort = session.predict(rows);
+        }
+        double maxMean = maxDiff(djl.mean(), ort.mean(), "mean");
+        double maxVariance = maxDiff(djl.variance(), ort.variance(), "variance");
+        System.out.printf("missing, %s σ², N=300, %d NaN cells: max |DJL-ORT| mean %.3g, variance %.3g%n",
+                kind, nanCells, maxMean, maxVariance);
+
+        float[][] filled = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            filled[i] = rows[i].clone();
+            for (int j = 0; j < filled[i].length; j++) {
+                if (Float.isNaN(filled[i][j])) {
+                    filled[i][j] = model.features().missingFill()[j];
+                }
+            }
+        }
+        try (OnnxModelSession session = factory.open(bytes)) {
+            assertArrayEquals(ort.mean(), session.predict(filled).mean(), 0.0, "NaN scores as the fill value");
+        }
+    }
+
+    /** Only a model whose data had missing values gets the imputation nodes; the others' graphs are unchanged. */
+    @Test
+    void imputationNodesOnlyWhereMissingValuesWereSeen() throws Exception {
+        ModelProto without = ModelProto.parseFrom(onnx);
+        ModelProto with = ModelProto.parseFrom(new OnnxModelWriter().write(
+                RandomModels.model(43, RandomModels.SCHEMA_WITH_MISSING), METADATA));
+        assertTrue(without.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("IsNaN")));
+        assertEquals(1, with.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("IsNaN")).count());
+        assertTrue(with.getDocString().contains("tiny__missing") && with.getDocString().contains("NaN"), with.getDocString());
+    }
+
     /** The second regressor pass over the strong views shares the mean's initializers. */
     @Test
     void viewVarianceReusesTheRegressorWeights() throws Exception {

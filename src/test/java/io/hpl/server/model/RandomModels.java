@@ -25,16 +25,31 @@ public final class RandomModels {
                     Column.numeric(NUMERIC[3])),
             List.of("id"));
 
+    /** {@link #SCHEMA} with missing values in two numeric columns and one categorical column. */
+    public static final DatasetSchema SCHEMA_WITH_MISSING = new DatasetSchema("price",
+            List.of(Column.numeric(NUMERIC[0]).withMissing(),
+                    Column.categorical("colour", List.of("blue", "green", "red")).withMissing(),
+                    Column.numeric(NUMERIC[1]),
+                    Column.numeric(NUMERIC[2]).withMissing(),
+                    Column.categorical("size", List.of("L", "M")),
+                    Column.numeric(NUMERIC[3])),
+            List.of("id"));
+
     private RandomModels() {
     }
 
     /** d→32→32→1 MLP with He-uniform weights, a standardizer matching {@link #rows}, constant σ². */
     public static TrainedModel model(long seed) {
+        return model(seed, SCHEMA);
+    }
+
+    /** As {@link #model(long)}, for {@link #SCHEMA} or {@link #SCHEMA_WITH_MISSING}. */
+    public static TrainedModel model(long seed, DatasetSchema schema) {
         Random random = new Random(seed);
-        int d = SCHEMA.encodedWidth();
+        int d = schema.encodedWidth();
         float[] mean = new float[d];
         float[] std = new float[d];
-        boolean[] oneHot = SCHEMA.oneHotMask();
+        boolean[] oneHot = schema.oneHotMask();
         int numeric = 0;
         for (int j = 0; j < d; j++) {
             if (oneHot[j]) {
@@ -47,7 +62,7 @@ public final class RandomModels {
             }
         }
         Mlp mlp = new Mlp(List.of(dense(random, d, 32), dense(random, 32, 32), dense(random, 32, 1)));
-        return new TrainedModel(SCHEMA, new Standardizer(mean, std), mlp, new TargetScale(250.0, 40.0),
+        return new TrainedModel(schema, new Standardizer(mean, std), mlp, new TargetScale(250.0, 40.0),
                 new ConstantVariance(12.5));
     }
 
@@ -96,22 +111,35 @@ public final class RandomModels {
 
     /** Rows around the model's standardizer: numeric ~ mean ± 2 std, one category hot per column. */
     public static float[][] rows(TrainedModel model, long seed, int n) {
+        return rows(model, seed, n, 0);
+    }
+
+    /**
+     * As {@link #rows(TrainedModel, long, int)}, with each cell of a column that has missing values
+     * missing with probability {@code missing}, encoded as the FeatureEncoder does: NaN (numeric)
+     * or an all-zero one-hot block, and the indicator 1.
+     */
+    public static float[][] rows(TrainedModel model, long seed, int n, double missing) {
         Random random = new Random(seed);
         float[][] rows = new float[n][];
         for (int i = 0; i < n; i++) {
             List<Float> row = new ArrayList<>();
             int j = 0;
             for (Column c : model.schema().features()) {
+                boolean absent = c.hasMissing() && random.nextDouble() < missing;
                 if (c.kind() == ColumnKind.NUMERIC) {
-                    row.add((float) (model.features().mean()[j] + 2 * model.features().std()[j] * random.nextGaussian()));
-                    j++;
+                    row.add(absent ? Float.NaN
+                            : (float) (model.features().mean()[j] + 2 * model.features().std()[j] * random.nextGaussian()));
                 } else {
-                    int hot = random.nextInt(c.categories().size());
+                    int hot = absent ? -1 : random.nextInt(c.categories().size());
                     for (int k = 0; k < c.categories().size(); k++) {
                         row.add(k == hot ? 1f : 0f);
                     }
-                    j += c.categories().size();
                 }
+                if (c.hasMissing()) {
+                    row.add(absent ? 1f : 0f);
+                }
+                j += c.encodedWidth();
             }
             rows[i] = new float[row.size()];
             for (int k = 0; k < row.size(); k++) {

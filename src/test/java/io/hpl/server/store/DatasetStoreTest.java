@@ -77,6 +77,20 @@ class DatasetStoreTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
+    /** dataset.json keeps which columns had missing values, and the rows keep NaN, across a restart. */
+    @Test
+    void missingValuesSurviveARestart() {
+        DatasetRecord record = upload(store(), "id,x,colour,y\n1,,red,1.0\n2,1.5,,\n3,2.5,red,3.0\n");
+        DatasetStore restarted = new DatasetStore(root);
+        DatasetRecord read = restarted.get(record.id()).orElseThrow();
+        assertEquals(List.of(Column.numeric("x").withMissing(), Column.categorical("colour", List.of("red")).withMissing()),
+                read.schema().features());
+        assertEquals(2, read.labelledRows());
+        Table table = restarted.load(record.id());
+        assertTrue(Float.isNaN(table.x()[0][0]));
+        assertArrayEquals(new float[] {1.5f, 0, 0, 1}, table.x()[1]); // x, x__missing, colour=red, colour__missing
+    }
+
     @Test
     void uploadPublishesRecordAndFiles() throws Exception {
         DatasetStore store = store();

@@ -55,4 +55,26 @@ public final class SyntheticTables {
         }
         return new Table(schema, x, y);
     }
+
+    /**
+     * {@link #make}'s table with each feature cell missing with probability {@code fraction}, encoded
+     * as the FeatureEncoder encodes an empty cell: a, b NaN, c's one-hot block all zero, and the
+     * column's missing indicator 1. Columns: a, a__missing, b, b__missing, c=p, c=q, c=r, c__missing.
+     */
+    public static Table withMissing(int labelled, int unlabelled, double fraction, long seed) {
+        Table full = make(labelled, unlabelled, seed);
+        DatasetSchema schema = new DatasetSchema("y", full.schema().features().stream().map(Column::withMissing).toList(),
+                List.of());
+        Random random = new Random(seed + 1000);
+        float[][] x = new float[full.rows()][];
+        for (int i = 0; i < x.length; i++) {
+            float[] f = full.x()[i];
+            boolean a = random.nextDouble() < fraction;
+            boolean b = random.nextDouble() < fraction;
+            boolean c = random.nextDouble() < fraction;
+            x[i] = new float[] {a ? Float.NaN : f[0], a ? 1 : 0, b ? Float.NaN : f[1], b ? 1 : 0,
+                    c ? 0 : f[2], c ? 0 : f[3], c ? 0 : f[4], c ? 1 : 0};
+        }
+        return new Table(schema, x, full.y());
+    }
 }

@@ -30,7 +30,10 @@ public final class TabularViews implements Views {
         this.random = random;
     }
 
-    /** For each feature column, the encoded inputs it spans (one for numeric, one per category). */
+    /**
+     * For each feature column, the encoded inputs it spans (one for numeric, one per category, then
+     * its missing indicator if it has one), so a swap moves a value together with its missingness.
+     */
     public static int[][] groupsOf(io.hpl.server.data.DatasetSchema schema) {
         int[][] groups = new int[schema.features().size()][];
         int next = 0;
