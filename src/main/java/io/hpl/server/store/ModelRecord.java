@@ -2,10 +2,18 @@ package io.hpl.server.store;
 
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.model.ConformalScores;
+import io.hpl.server.model.GaussianIntervals;
+import io.hpl.server.model.IntervalRule;
 import io.hpl.server.training.MethodName;
 import java.util.Map;
 
-/** The metadata of one published model version, stored beside its ONNX file as model.json. */
+/**
+ * The metadata of one published model version, stored beside its ONNX file as model.json.
+ * {@code conformal} holds the calibration rows' normalised scores behind the served intervals;
+ * model.json files written before it have none and get Gaussian intervals, which
+ * {@code uncertaintyNote} then says.
+ */
 public record ModelRecord(
         String name,
         int version,
@@ -23,12 +31,27 @@ public record ModelRecord(
         long labelledRowsUsed,
         long unlabelledRowsUsed,
         long calibrationRows,
-        double trainingSeconds) {
+        double trainingSeconds,
+        ConformalScores conformal,
+        String uncertaintyNote) {
+    static final String GAUSSIAN_NOTE = "no conformal calibration stored with this model (trained before it):"
+            + " intervals are mean +/- z*sigma from the Gaussian sigma^2";
+
+    public ModelRecord {
+        if (conformal == null && (uncertaintyNote == null || uncertaintyNote.isEmpty())) {
+            uncertaintyNote = GAUSSIAN_NOTE;
+        }
+    }
+
+    /** How Predict builds this model's intervals and Evaluate measures their coverage. */
+    public IntervalRule intervals() {
+        return conformal != null ? conformal : new GaussianIntervals();
+    }
 
     /** The same record under another version and ONNX digest: the store fills these at publish time. */
     public ModelRecord published(int newVersion, String sha256, long size, String created) {
         return new ModelRecord(name, newVersion, method, hyperParameters, seed, datasetId, datasetSha256, schema,
                 calibrationMetrics, created, sha256, size, varianceDefinition, labelledRowsUsed, unlabelledRowsUsed,
-                calibrationRows, trainingSeconds);
+                calibrationRows, trainingSeconds, conformal, uncertaintyNote);
     }
 }

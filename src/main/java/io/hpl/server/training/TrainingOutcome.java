@@ -1,10 +1,15 @@
 package io.hpl.server.training;
 
 import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.model.ConformalScores;
 import io.hpl.server.model.TrainedModel;
 import java.util.Map;
 
-/** What a finished run hands to export: the model, its held-out scores and what it trained on. */
+/**
+ * What a finished run hands to export: the model, its held-out scores and what it trained on.
+ * {@code conformal} and {@code uncertaintyNote} come from {@link UncertaintyCalibration}; null
+ * (the short constructor) serves Gaussian intervals.
+ */
 public record TrainingOutcome(
         TrainedModel model,
         Metrics calibrationMetrics,
@@ -12,5 +17,15 @@ public record TrainingOutcome(
         long unlabelledRowsUsed,
         long calibrationRows,
         double millisPerIteration,
-        Map<String, Double> diagnostics) {
+        Map<String, Double> diagnostics,
+        ConformalScores conformal,
+        String uncertaintyNote) {
+
+    /** Without conformal calibration: intervals from the Gaussian σ. */
+    public TrainingOutcome(TrainedModel model, Metrics calibrationMetrics, long labelledRowsUsed,
+                           long unlabelledRowsUsed, long calibrationRows, double millisPerIteration,
+                           Map<String, Double> diagnostics) {
+        this(model, calibrationMetrics, labelledRowsUsed, unlabelledRowsUsed, calibrationRows, millisPerIteration,
+                diagnostics, null, null);
+    }
 }
