@@ -43,6 +43,16 @@ public record ModelRecord(
         }
     }
 
+    /** Without conformal calibration (Gaussian intervals): the shape of model.json before it. */
+    public ModelRecord(String name, int version, MethodName method, Map<String, String> hyperParameters, long seed,
+                       String datasetId, String datasetSha256, DatasetSchema schema, Metrics calibrationMetrics,
+                       String createdAt, String onnxSha256, long onnxSizeBytes, String varianceDefinition,
+                       long labelledRowsUsed, long unlabelledRowsUsed, long calibrationRows, double trainingSeconds) {
+        this(name, version, method, hyperParameters, seed, datasetId, datasetSha256, schema, calibrationMetrics,
+                createdAt, onnxSha256, onnxSizeBytes, varianceDefinition, labelledRowsUsed, unlabelledRowsUsed,
+                calibrationRows, trainingSeconds, null, null);
+    }
+
     /** How Predict builds this model's intervals and Evaluate measures their coverage. */
     public IntervalRule intervals() {
         return conformal != null ? conformal : new GaussianIntervals();

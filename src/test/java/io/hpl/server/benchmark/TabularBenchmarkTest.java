@@ -46,9 +46,9 @@ class TabularBenchmarkTest {
                         RunResult r = runner.run(dataset, g, seed, v);
                         results.add(r);
                         System.out.printf(Locale.ROOT, "[%d/%d] %s γ=%.2f seed %d %-22s MAE %.4f R² %.3f NLL %.3f "
-                                        + "cov90 %.3f ρ %.3f  %.2f ms/it  %.1f s (elapsed %.0f s)%n",
+                                        + "cov90 %.3f conformal cov90 %.3f ρ %.3f  %.2f ms/it  %.1f s (elapsed %.0f s)%n",
                                 results.size(), total, name, r.gamma(), seed, v.label(), r.test().mae(), r.test().r2(),
-                                r.test().nll(), r.test().coverage90(), r.test().spearmanVarianceAbsError(),
+                                r.test().nll(), r.test().coverage90(), r.test().intervalCoverage(0.9), r.test().spearmanVarianceAbsError(),
                                 r.millisPerIteration(), (System.nanoTime() - t) / 1e9, (System.nanoTime() - start) / 1e9);
                     }
                 }
