@@ -59,6 +59,7 @@ final class BenchmarkRunner {
         SortedMap<Long, Long> resident = new TreeMap<>();
         TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(),
                 p -> resident.put(p.iteration(), ResidentMemory.kilobytes()), () -> false));
+        System.out.println("  " + variant.label() + ": " + outcome.uncertaintyNote());
         try (OnnxModelSession session = sessions.open(writer.write(outcome.model(), Map.of()))) {
             Predictions p = predict(session, split.testX());
             // The intervals Predict serves: conformal from the calibration rows (Gaussian if a method has none).

@@ -30,8 +30,8 @@ class TabularBenchmarkTest {
         List<Integer> gammas = list("hpl.benchmark.gammas", full ? "0,1,2" : "1").stream().map(Integer::parseInt).toList();
         int iterations = Integer.getInteger("hpl.benchmark.iterations", full ? 4000 : 150);
         List<String> wanted = list("hpl.benchmark.variants", "");
-        List<BenchmarkVariant> variants = BenchmarkVariant.all().stream()
-                .filter(v -> wanted.isEmpty() || wanted.contains(v.label())).toList();
+        List<BenchmarkVariant> variants = wanted.isEmpty() ? BenchmarkVariant.all()
+                : BenchmarkVariant.allWithExtras().stream().filter(v -> wanted.contains(v.label())).toList();
 
         BenchmarkRunner runner = new BenchmarkRunner(iterations);
         List<RunResult> results = new ArrayList<>();
