@@ -93,6 +93,10 @@ class PredictionIntervalsTest {
         Metrics test = client.evaluate(EvaluateRequest.newBuilder().setModelName(name)
                         .setDatasetId(upload(client, "y", GeneratedCsv.make(600, 0, 99), "id").getId()).build())
                 .await().atMost(TIMEOUT).getMetrics();
+        System.out.printf(java.util.Locale.ROOT, "served intervals on 600 new rows: coverage 50/80/90/95%% = %.3f/%.3f/%.3f/%.3f,"
+                        + " Gaussian coverage_90 %.3f; 90%% widths %.4f, %.4f%n", test.getIntervalCoverage50(),
+                test.getIntervalCoverage80(), test.getIntervalCoverage90(), test.getIntervalCoverage95(), test.getCoverage90(),
+                width(at90.get(0)), width(at90.get(1)));
         assertEquals(10, test.getReliabilityCount());
         double previous = -1;
         for (CoveragePoint p : test.getReliabilityList()) {
