@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.hpl.server.api.v1.Column;
 import io.hpl.server.api.v1.ColumnKind;
+import io.hpl.server.api.v1.CoveragePoint;
 import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.HyperParameterSpec;
 import io.hpl.server.api.v1.Image;
@@ -12,6 +13,7 @@ import io.hpl.server.api.v1.Method;
 import io.hpl.server.api.v1.MethodInfo;
 import io.hpl.server.api.v1.Metrics;
 import io.hpl.server.api.v1.ModelInfo;
+import io.hpl.server.api.v1.PredictRequest;
 import io.hpl.server.api.v1.Schema;
 import io.hpl.server.api.v1.TrainProgress;
 import io.hpl.server.data.CellValue;
@@ -65,6 +67,8 @@ public final class ProtoMapper {
         return b.build();
     }
 
+    public static final double DEFAULT_INTERVAL_LEVEL = 0.9;
+
     public static ModelInfo toProto(ModelRecord r) {
         ModelInfo.Builder info = ModelInfo.newBuilder();
         if (r.selection() != null) {
@@ -88,6 +92,7 @@ public final class ProtoMapper {
                 .setUnlabelledRowsUsed(r.unlabelledRowsUsed())
                 .setCalibrationRows(r.calibrationRows())
                 .setTrainingSeconds(r.trainingSeconds())
+                .setUncertaintyNote(r.uncertaintyNote())
                 .build();
     }
 
@@ -116,7 +121,27 @@ public final class ProtoMapper {
                 .setNll(m.nll())
                 .setCoverage90(m.coverage90())
                 .setSpearmanVarianceAbsError(m.spearmanVarianceAbsError())
+                .setIntervalCoverage50(m.intervalCoverage(0.5))
+                .setIntervalCoverage80(m.intervalCoverage(0.8))
+                .setIntervalCoverage90(m.intervalCoverage(0.9))
+                .setIntervalCoverage95(m.intervalCoverage(0.95))
+                .addAllReliability(m.reliability().stream()
+                        .map(p -> CoveragePoint.newBuilder().setLevel(p.level()).setCoverage(p.coverage()).build())
+                        .toList())
                 .build();
+    }
+
+    /** PredictRequest.interval_level: default 0.9; outside (0, 1) there is no interval to give. */
+    public static double intervalLevel(PredictRequest request) {
+        if (!request.hasIntervalLevel()) {
+            return DEFAULT_INTERVAL_LEVEL;
+        }
+        double level = request.getIntervalLevel();
+        if (!(level > 0 && level < 1)) {
+            throw HplException.invalid("interval_level must be strictly between 0 and 1 (e.g. 0.9 for a 90% interval),"
+                    + " got " + level);
+        }
+        return level;
     }
 
     public static TrainProgress toProto(String jobId, TrainingProgress p) {

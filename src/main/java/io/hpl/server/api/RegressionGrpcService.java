@@ -26,6 +26,7 @@ import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.jobs.TrainJobSpec;
 import io.hpl.server.jobs.TrainingJobs;
+import io.hpl.server.model.IntervalRule;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.serving.LoadedModels;
 import io.hpl.server.serving.PredictionService;
@@ -126,6 +127,7 @@ public class RegressionGrpcService implements RegressionService {
             if (request.getRowsCount() > 0 && request.getImagesCount() > 0) {
                 throw HplException.invalid("set either rows (table models) or images (image models), not both");
             }
+            double level = ProtoMapper.intervalLevel(request);
             PredictionService.Scored scored = request.getImagesCount() > 0
                     ? predictions.predictImages(request.getModelName(), request.getVersion(),
                             ProtoMapper.images(request.getImagesList()), request.getResizeImages())
@@ -133,8 +135,11 @@ public class RegressionGrpcService implements RegressionService {
             PredictResponse.Builder b = PredictResponse.newBuilder()
                     .setModelName(scored.model().name()).setVersion(scored.model().version());
             Predictions p = scored.predictions();
+            IntervalRule intervals = scored.model().intervals();
             for (int i = 0; i < p.size(); i++) {
-                b.addPredictions(Prediction.newBuilder().setMean(p.mean()[i]).setVariance(p.variance()[i]));
+                double halfWidth = intervals.halfWidth(p.variance()[i], level);
+                b.addPredictions(Prediction.newBuilder().setMean(p.mean()[i]).setVariance(p.variance()[i])
+                        .setLower(p.mean()[i] - halfWidth).setUpper(p.mean()[i] + halfWidth));
             }
             return b.build();
         });

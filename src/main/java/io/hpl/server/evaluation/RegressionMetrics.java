@@ -1,7 +1,11 @@
 package io.hpl.server.evaluation;
 
+import io.hpl.server.model.GaussianIntervals;
+import io.hpl.server.model.IntervalRule;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /** Computes {@link Metrics} from targets, predicted means and predicted variances. */
@@ -9,10 +13,19 @@ public final class RegressionMetrics {
     /** Two-sided 90% quantile of the standard normal. */
     public static final double Z90 = 1.6448536269514722;
 
+    /** The nominal levels of the reliability curve; Metrics in the API name 0.5, 0.8, 0.9 and 0.95. */
+    public static final double[] LEVELS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+
     private RegressionMetrics() {
     }
 
+    /** With the Gaussian intervals of σ² as the served ones (models without conformal calibration). */
     public static Metrics compute(double[] y, double[] mean, double[] variance) {
+        return compute(y, mean, variance, new GaussianIntervals());
+    }
+
+    /** {@code intervals}: how the served intervals are built, for the reliability curve. */
+    public static Metrics compute(double[] y, double[] mean, double[] variance, IntervalRule intervals) {
         int n = y.length;
         if (n == 0 || mean.length != n || variance.length != n) {
             throw new IllegalArgumentException("need the same, non-zero number of targets, means and variances");
@@ -38,7 +51,23 @@ public final class RegressionMetrics {
         }
         double r2 = totalSq > 0 ? 1 - sqSum / totalSq : Double.NaN;
         return new Metrics(n, absSum / n, Math.sqrt(sqSum / n), r2, nllSum / n, (double) covered / n,
-                spearman(variance, absError));
+                spearman(variance, absError), reliability(absError, variance, intervals));
+    }
+
+    /** Observed coverage of μ ± q(α)·σ at each of {@link #LEVELS}. */
+    static List<CoveragePoint> reliability(double[] absError, double[] variance, IntervalRule intervals) {
+        List<CoveragePoint> curve = new ArrayList<>();
+        for (double level : LEVELS) {
+            int inside = 0;
+            for (int i = 0; i < absError.length; i++) {
+                // The row whose score is q lies on the bound: (|e|/σ)·σ may round below |e| by an ulp.
+                if (absError[i] <= intervals.halfWidth(variance[i], level) * (1 + 1e-12)) {
+                    inside++;
+                }
+            }
+            curve.add(new CoveragePoint(level, (double) inside / absError.length));
+        }
+        return curve;
     }
 
     /** Spearman's rank correlation with average ranks for ties; NaN when either side is constant. */

@@ -26,7 +26,8 @@ final class ModelExport {
         ModelRecord draft = new ModelRecord(spec.modelName(), 0, method, text, spec.seed(), dataset.id(),
                 dataset.sha256(), outcome.model().schema(), outcome.calibrationMetrics(), null, null, 0,
                 outcome.model().variance().definition(), outcome.labelledRowsUsed(), outcome.unlabelledRowsUsed(),
-                outcome.calibrationRows(), seconds, outcome.selection());
+                outcome.calibrationRows(), seconds, outcome.conformal(), outcome.uncertaintyNote(),
+                outcome.selection());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("hpl.model_name", spec.modelName());
         provenance.put("hpl.method", method.name());
@@ -36,6 +37,7 @@ final class ModelExport {
         provenance.put("hpl.target", outcome.model().schema().targetColumn());
         provenance.put("hpl.inputs", String.join(",", outcome.model().schema().encodedNames()));
         provenance.put("hpl.variance_definition", outcome.model().variance().definition());
+        provenance.put("hpl.uncertainty_note", draft.uncertaintyNote());
         text.forEach((k, v) -> provenance.put("hpl.hp." + k, v));
         return models.publish(draft, writer.write(outcome.model(), provenance));
     }

@@ -81,7 +81,7 @@ public class PredictionService {
             }
         }
         Predictions p = run(model, x);
-        return new Evaluation(model, RegressionMetrics.compute(y, p.mean(), p.variance()));
+        return new Evaluation(model, RegressionMetrics.compute(y, p.mean(), p.variance(), model.intervals()));
     }
 
     /** Scores images, decoded (or checked, for tensors) to the model's image shape. */
@@ -104,7 +104,7 @@ public class PredictionService {
             encoder.readTarget("target " + i, column -> target); // the one rule for targets: finite
         }
         Predictions p = run(model, imageInputs(model, images, resize));
-        return new Evaluation(model, RegressionMetrics.compute(targets, p.mean(), p.variance()));
+        return new Evaluation(model, RegressionMetrics.compute(targets, p.mean(), p.variance(), model.intervals()));
     }
 
     private float[][] imageInputs(ModelRecord model, List<ImageData> images, boolean resize) {
@@ -140,7 +140,7 @@ public class PredictionService {
         }
         Predictions p = run(model, x.toArray(float[][]::new));
         return new Evaluation(model, RegressionMetrics.compute(y.stream().mapToDouble(Double::doubleValue).toArray(),
-                p.mean(), p.variance()));
+                p.mean(), p.variance(), model.intervals()));
     }
 
     private Predictions run(ModelRecord model, float[][] x) {

@@ -6,11 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.errors.HplException;
-import io.hpl.server.evaluation.Metrics;
-import io.hpl.server.evaluation.RegressionMetrics;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.TrainedModel;
-import io.hpl.server.model.VarianceModel;
 import io.hpl.server.training.nn.MlpNetwork;
 import io.hpl.server.training.nn.RegressorNetwork;
 import io.hpl.server.data.ImageInput;
@@ -32,6 +29,11 @@ import java.util.stream.IntStream;
 public abstract class IterativeMethod implements TrainingMethod {
 
     protected abstract MethodSession open(SessionContext context);
+
+    /** Which σ² to serve when the method learns one per row; methods that declare served_variance read it. */
+    protected ServedVariance servedVariance(HyperParameters hp) {
+        return ServedVariance.AUTO;
+    }
 
     /** The tabular view settings of this method (supervised methods use the weak view only). */
     protected Views tabularViews(HyperParameters hp, DatasetSchema schema, Random random) {
@@ -115,18 +117,13 @@ public abstract class IterativeMethod implements TrainingMethod {
         try (NDManager scratch = job.newSubManager()) {
             double[] mean = predict(scratch, network, data);
             double[] raw = session.rawVariance(scratch, calibrationRows(scratch, data));
-            // Errors are in target units, so the scale also carries the target's variance.
-            double scale = VarianceCalibration.scale(data.calibrationY(), mean, raw);
-            double[] variance = new double[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                variance[i] = scale * raw[i];
-            }
-            Metrics metrics = RegressionMetrics.compute(data.calibrationY(), mean, variance);
-            VarianceModel varianceModel = session.variance(scale);
+            CalibratedUncertainty uncertainty = UncertaintyCalibration.fit(data.calibrationY(), mean, raw,
+                    session::variance, servedVariance(run.hyperParameters()));
             TrainedModel model = new TrainedModel(run.table().schema(), data.features(), network.snapshot(),
-                    data.target(), varianceModel);
-            return new TrainingOutcome(model, metrics, data.labelledX().length, data.unlabelledX().length,
-                    data.calibrationY().length, millisPerIteration, Map.copyOf(diagnostics));
+                    data.target(), uncertainty.variance());
+            return new TrainingOutcome(model, uncertainty.metrics(), data.labelledX().length, data.unlabelledX().length,
+                    data.calibrationY().length, millisPerIteration, Map.copyOf(diagnostics), uncertainty.conformal(),
+                    uncertainty.note());
         }
     }
 

@@ -5,6 +5,8 @@ import io.hpl.server.ResidentMemory;
 import io.hpl.server.evaluation.Metrics;
 import io.hpl.server.evaluation.RegressionMetrics;
 import io.hpl.server.export.OnnxModelWriter;
+import io.hpl.server.model.GaussianIntervals;
+import io.hpl.server.model.IntervalRule;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.serving.OnnxModelSession;
 import io.hpl.server.serving.OrtSessionFactory;
@@ -71,9 +73,12 @@ final class BenchmarkRunner {
                     c.weight(), c.seconds(), c.status()));
             System.out.println("    served " + outcome.selection().served() + ": " + outcome.selection().reason());
         }
+        System.out.println("  " + variant.label() + ": " + outcome.uncertaintyNote());
         try (OnnxModelSession session = sessions.open(writer.write(outcome.model(), Map.of()))) {
             Predictions p = predict(session, split.testX());
-            Metrics test = RegressionMetrics.compute(split.testY(), p.mean(), p.variance());
+            // The intervals Predict serves: conformal from the calibration rows (Gaussian if a method has none).
+            IntervalRule intervals = outcome.conformal() != null ? outcome.conformal() : new GaussianIntervals();
+            Metrics test = RegressionMetrics.compute(split.testY(), p.mean(), p.variance(), intervals);
             return new RunResult(dataset, gamma, seed, variant.label(), test, outcome.millisPerIteration(),
                     outcome.diagnostics(), resident);
         } catch (ai.onnxruntime.OrtException e) {

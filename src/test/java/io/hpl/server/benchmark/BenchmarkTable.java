@@ -50,9 +50,9 @@ final class BenchmarkTable {
             }
             out.append("\n| method (σ²) |");
             gammas.forEach(g -> out.append(' ').append(pct(g)).append(" NLL | ").append(pct(g)).append(" cov90 | ")
-                    .append(pct(g)).append(" ρ(σ²,\\|e\\|) |"));
+                    .append(pct(g)).append(" conformal cov90 | ").append(pct(g)).append(" ρ(σ²,\\|e\\|) |"));
             out.append("\n|---|");
-            gammas.forEach(g -> out.append("---|---|---|"));
+            gammas.forEach(g -> out.append("---|---|---|---|"));
             out.append('\n');
             for (String v : variants) {
                 out.append("| ").append(v).append(" |");
@@ -60,6 +60,7 @@ final class BenchmarkTable {
                     List<RunResult> cell = cell(rows, v, g);
                     out.append(' ').append(meanStd(cell, r -> r.test().nll(), 3)).append(" | ")
                             .append(meanStd(cell, r -> r.test().coverage90(), 3)).append(" | ")
+                            .append(meanStd(cell, r -> r.test().intervalCoverage(0.9), 3)).append(" | ")
                             .append(meanStd(cell, r -> r.test().spearmanVarianceAbsError(), 3)).append(" |");
                 }
                 out.append('\n');

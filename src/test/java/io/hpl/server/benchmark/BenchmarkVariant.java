@@ -56,6 +56,13 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                         "subsample", "0.8", "column_sample", "0.8", "min_child_weight", "10")));
     }
 
+    /** The tabular rows, then ones run only when named: HPL serving its learned σ² whatever held-out NLL says. */
+    static List<BenchmarkVariant> allWithExtras() {
+        List<BenchmarkVariant> all = new java.util.ArrayList<>(all());
+        all.add(new BenchmarkVariant("HPL per-row σ² [noise]", MethodName.HPL, with(PRODUCT_VIEW, "served_variance", "per_row")));
+        return List.copyOf(all);
+    }
+
     private static Map<String, String> with(Map<String, String> base, String key, String value) {
         var m = new java.util.HashMap<>(base);
         m.put(key, value);

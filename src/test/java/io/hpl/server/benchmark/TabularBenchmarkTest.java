@@ -30,8 +30,8 @@ class TabularBenchmarkTest {
         List<Integer> gammas = list("hpl.benchmark.gammas", full ? "0,1,2" : "1").stream().map(Integer::parseInt).toList();
         int iterations = Integer.getInteger("hpl.benchmark.iterations", full ? 4000 : 150);
         List<String> wanted = list("hpl.benchmark.variants", "");
-        List<BenchmarkVariant> variants = BenchmarkVariant.all().stream()
-                .filter(v -> wanted.isEmpty() || wanted.contains(v.label())).toList();
+        List<BenchmarkVariant> variants = wanted.isEmpty() ? BenchmarkVariant.all()
+                : BenchmarkVariant.allWithExtras().stream().filter(v -> wanted.contains(v.label())).toList();
 
         BenchmarkRunner runner = new BenchmarkRunner(iterations);
         List<RunResult> results = new ArrayList<>();
@@ -46,9 +46,9 @@ class TabularBenchmarkTest {
                         RunResult r = runner.run(dataset, g, seed, v);
                         results.add(r);
                         System.out.printf(Locale.ROOT, "[%d/%d] %s γ=%.2f seed %d %-22s MAE %.4f R² %.3f NLL %.3f "
-                                        + "cov90 %.3f ρ %.3f  %.2f ms/it  %.1f s (elapsed %.0f s)%n",
+                                        + "cov90 %.3f conformal cov90 %.3f ρ %.3f  %.2f ms/it  %.1f s (elapsed %.0f s)%n",
                                 results.size(), total, name, r.gamma(), seed, v.label(), r.test().mae(), r.test().r2(),
-                                r.test().nll(), r.test().coverage90(), r.test().spearmanVarianceAbsError(),
+                                r.test().nll(), r.test().coverage90(), r.test().intervalCoverage(0.9), r.test().spearmanVarianceAbsError(),
                                 r.millisPerIteration(), (System.nanoTime() - t) / 1e9, (System.nanoTime() - start) / 1e9);
                     }
                 }

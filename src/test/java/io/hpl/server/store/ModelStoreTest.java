@@ -3,6 +3,7 @@ package io.hpl.server.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import io.hpl.server.data.ImageInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.evaluation.Metrics;
+import io.hpl.server.model.ConformalScores;
+import io.hpl.server.model.GaussianIntervals;
 import io.hpl.server.training.MethodName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +33,7 @@ class ModelStoreTest {
     static ModelRecord draft(String name) {
         return new ModelRecord(name, 0, MethodName.SUPERVISED, Map.of("iterations", "10"), 3, "ds-1", "abc",
                 new DatasetSchema("y", List.of(Column.numeric("a")), List.of()),
-                new Metrics(10, 0.1, 0.2, 0.9, 1.0, 0.9, Double.NaN), null, null, 0, "constant", 8, 0, 2, 1.5, null);
+                new Metrics(10, 0.1, 0.2, 0.9, 1.0, 0.9, Double.NaN), null, null, 0, "constant", 8, 0, 2, 1.5);
     }
 
     @Test
@@ -72,7 +75,46 @@ class ModelStoreTest {
         return new ModelRecord(r.name(), r.version(), r.method(), r.hyperParameters(), r.seed(), r.datasetId(),
                 r.datasetSha256(), schema, r.calibrationMetrics(), r.createdAt(), r.onnxSha256(), r.onnxSizeBytes(),
                 r.varianceDefinition(), r.labelledRowsUsed(), r.unlabelledRowsUsed(), r.calibrationRows(),
-                r.trainingSeconds(), r.selection());
+                r.trainingSeconds(), r.conformal(), r.uncertaintyNote(), r.selection());
+    }
+
+    /** The conformal scores and the note go to model.json and come back; the scores stay sorted. */
+    @Test
+    void conformalCalibrationRoundTrips() {
+        ModelRecord d = draft("c");
+        ModelRecord withScores = new ModelRecord(d.name(), 0, d.method(), d.hyperParameters(), d.seed(), d.datasetId(),
+                d.datasetSha256(), d.schema(), d.calibrationMetrics(), null, null, 0, d.varianceDefinition(),
+                d.labelledRowsUsed(), d.unlabelledRowsUsed(), d.calibrationRows(), d.trainingSeconds(),
+                new ConformalScores(new double[] {0.3, 0.1, 2.5}), "constant sigma^2 served: test", null);
+        new ModelStore(root).publish(withScores, new byte[] {1});
+        ModelRecord read = new ModelStore(root).get("c", 1);
+        assertArrayEquals(new double[] {0.1, 0.3, 2.5}, read.conformal().sorted());
+        assertEquals("constant sigma^2 served: test", read.uncertaintyNote());
+        assertInstanceOf(ConformalScores.class, read.intervals());
+    }
+
+    /** A model.json written before conformal calibration (no scores, note or reliability) loads with Gaussian intervals. */
+    @Test
+    void modelJsonFromBeforeConformalCalibrationStillLoads() throws IOException {
+        Path dir = root.resolve("models").resolve("old").resolve("1");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(ModelStore.ONNX), new byte[] {1});
+        Files.writeString(dir.resolve(ModelStore.METADATA), """
+                {"name":"old","version":1,"method":"SUPERVISED","hyperParameters":{"iterations":"10"},"seed":3,
+                 "datasetId":"ds-1","datasetSha256":"abc",
+                 "schema":{"targetColumn":"y","features":[{"name":"a","kind":"NUMERIC","categories":[]}],"ignoredColumns":[]},
+                 "calibrationMetrics":{"rows":10,"mae":0.1,"rmse":0.2,"r2":0.9,"nll":1.0,"coverage90":0.9,
+                                       "spearmanVarianceAbsError":"NaN"},
+                 "createdAt":"2026-01-01T00:00:00Z","onnxSha256":"x","onnxSizeBytes":1,"varianceDefinition":"constant",
+                 "labelledRowsUsed":8,"unlabelledRowsUsed":0,"calibrationRows":2,"trainingSeconds":1.5}
+                """);
+        ModelRecord old = new ModelStore(root).get("old", 1);
+        assertEquals(null, old.conformal());
+        assertInstanceOf(GaussianIntervals.class, old.intervals());
+        assertEquals(ModelRecord.GAUSSIAN_NOTE, old.uncertaintyNote());
+        assertTrue(old.calibrationMetrics().reliability().isEmpty());
+        assertTrue(Double.isNaN(old.calibrationMetrics().intervalCoverage(0.9)));
+        assertEquals(0.9, old.calibrationMetrics().coverage90());
     }
 
     @Test

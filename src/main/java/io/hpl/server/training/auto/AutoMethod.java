@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.model.Blend;
 import io.hpl.server.model.Regressor;
-import io.hpl.server.model.ResidualTreeVariance;
+import io.hpl.server.model.TreeEnsemble;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.training.CommonHyperParameters;
 import io.hpl.server.training.HyperParameter;
@@ -19,6 +19,9 @@ import io.hpl.server.training.TrainingMethod;
 import io.hpl.server.training.TrainingOutcome;
 import io.hpl.server.training.TrainingProgress;
 import io.hpl.server.training.TrainingRun;
+import io.hpl.server.training.trees.BoostingSettings;
+import io.hpl.server.training.trees.ResidualVariance;
+import io.hpl.server.training.trees.TreeHyperParameters;
 import io.hpl.server.training.trees.TreeOutcome;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -193,19 +196,19 @@ public final class AutoMethod implements TrainingMethod {
         report.addAll(skipped);
         Regressor served = members.size() == 1 ? members.get(0)
                 : new Blend(members, normalised(memberWeights));
-        TrainingOutcome outcome = TreeOutcome.of(run.table().schema(), data, served, crossFitted, logVariance(trained),
+        TrainingOutcome outcome = TreeOutcome.of(run.table().schema(), data, served, crossFitted, logVariance(data, run.seed()),
                 maxUnlabelled(trained), millis, Map.of());
         return outcome.withSelection(new Selection(report, describe(report), reason));
     }
 
-    /** σ² for the served model: the GBDT candidate's residual trees (it always runs first), rescaled. */
-    private static io.hpl.server.model.TreeEnsemble logVariance(List<Trained> trained) {
-        for (Trained t : trained) {
-            if (t.outcome().model().variance() instanceof ResidualTreeVariance trees) {
-                return trees.logVariance();
-            }
-        }
-        throw new IllegalStateException("AUTO's first candidate, GBDT, did not finish");
+    /**
+     * The served model's per-row σ² candidate: trees on the out-of-fold residuals of a default GBDT (the
+     * structure of the noise is the table's, whichever mean model is served); UncertaintyCalibration
+     * then serves it or a constant, rescaled to the served model's calibration residuals.
+     */
+    private static TreeEnsemble logVariance(PreparedData data, long seed) {
+        BoostingSettings defaults = TreeHyperParameters.settings(HyperParameters.resolve(TreeHyperParameters.GBDT, Map.of()));
+        return ResidualVariance.fit(data, defaults, TreeHyperParameters.VARIANCE_FOLDS.defaultValue(), seed);
     }
 
     private static long maxUnlabelled(List<Trained> trained) {

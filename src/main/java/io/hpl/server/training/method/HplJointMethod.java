@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.hpl.server.model.VarianceModel;
 import io.hpl.server.training.HyperParameter;
+import io.hpl.server.training.ServedVariance;
 import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.MethodSession;
@@ -39,6 +40,11 @@ public final class HplJointMethod extends SemiSupervisedMethod {
     @Override
     public List<HyperParameter<?>> hyperParameters() {
         return SemiSupervisedHyperParameters.HPL_JOINT;
+    }
+
+    @Override
+    protected ServedVariance servedVariance(HyperParameters hp) {
+        return hp.get(SemiSupervisedHyperParameters.SERVED_VARIANCE);
     }
 
     @Override

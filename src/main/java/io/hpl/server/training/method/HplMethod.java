@@ -13,6 +13,7 @@ import io.hpl.server.model.VarianceModel;
 import io.hpl.server.training.BatchSampler;
 import io.hpl.server.training.CommonHyperParameters;
 import io.hpl.server.training.HyperParameter;
+import io.hpl.server.training.ServedVariance;
 import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.MethodSession;
@@ -56,6 +57,11 @@ public final class HplMethod extends SemiSupervisedMethod {
     @Override
     public List<HyperParameter<?>> hyperParameters() {
         return SemiSupervisedHyperParameters.HPL;
+    }
+
+    @Override
+    protected ServedVariance servedVariance(HyperParameters hp) {
+        return hp.get(SemiSupervisedHyperParameters.SERVED_VARIANCE);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.hpl.server.training.method;
 
 import io.hpl.server.training.CommonHyperParameters;
 import io.hpl.server.training.HyperParameter;
+import io.hpl.server.training.ServedVariance;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,9 @@ public final class SemiSupervisedHyperParameters {
                     + " authors do not have: at lambda = 10, z reached -59 and training went NaN)");
     public static final HyperParameter<Integer> VARIANCE_VIEWS = HyperParameter.integer(
             "variance_views", 8, 1, 64, "number of fixed strong views that the served sigma^2 averages over (view input)");
+    public static final HyperParameter<ServedVariance> SERVED_VARIANCE = HyperParameter.choice(
+            "served_variance", ServedVariance.AUTO, "which sigma^2 is served: auto = the learned per-row one only if it beats"
+                    + " a constant one on cross-fitted held-out NLL (calibration rows), per_row, or constant");
     public static final HyperParameter<Double> EMA_DECAY = HyperParameter.real(
             "ema_decay", 0.99, 0.0, 0.99999, "MEAN_TEACHER: decay of the teacher's exponential moving average");
     public static final HyperParameter<Double> CONSISTENCY_WEIGHT = HyperParameter.real(
@@ -44,9 +48,9 @@ public final class SemiSupervisedHyperParameters {
 
     public static final List<HyperParameter<?>> PSEUDO_LABEL = join(List.of(UNLABELLED_WEIGHT));
     public static final List<HyperParameter<?>> HPL = join(List.of(UNLABELLED_WEIGHT, META_PERIOD,
-            UNCERTAINTY_LEARNING_RATE, OUTER_WEIGHT, UNCERTAINTY_INPUT, UNCERTAINTY_HIDDEN, Z_FLOOR, VARIANCE_VIEWS));
+            UNCERTAINTY_LEARNING_RATE, OUTER_WEIGHT, UNCERTAINTY_INPUT, UNCERTAINTY_HIDDEN, Z_FLOOR, VARIANCE_VIEWS, SERVED_VARIANCE));
     public static final List<HyperParameter<?>> HPL_JOINT = join(List.of(UNLABELLED_WEIGHT,
-            UNCERTAINTY_LEARNING_RATE, UNCERTAINTY_HIDDEN, Z_FLOOR, VARIANCE_VIEWS));
+            UNCERTAINTY_LEARNING_RATE, UNCERTAINTY_HIDDEN, Z_FLOOR, VARIANCE_VIEWS, SERVED_VARIANCE));
     public static final List<HyperParameter<?>> MEAN_TEACHER = join(List.of(EMA_DECAY, CONSISTENCY_WEIGHT));
 
     /** Common ones, then the strong view's, then the method's own. */

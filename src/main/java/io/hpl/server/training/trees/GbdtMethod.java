@@ -4,7 +4,6 @@ import io.hpl.server.errors.HplException;
 import io.hpl.server.model.TreeEnsemble;
 import io.hpl.server.training.CommonHyperParameters;
 import io.hpl.server.training.HyperParameter;
-import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.PreparedData;
 import io.hpl.server.training.TrainingCancelledException;
@@ -72,11 +71,8 @@ public final class GbdtMethod implements TrainingMethod {
 
     /** log σ² trees from out-of-fold residuals of the same settings on the labelled training rows. */
     static TreeEnsemble residualVariance(TrainingRun run, PreparedData data, BoostingSettings settings) {
-        HyperParameters hp = run.hyperParameters();
-        int folds = Math.min(hp.get(TreeHyperParameters.VARIANCE_FOLDS), data.labelledX().length);
-        float[] outOfFold = ResidualVariance.outOfFold(data.labelledX(), data.labelledY(), data.width(), settings, folds,
+        return ResidualVariance.fit(data, settings, run.hyperParameters().get(TreeHyperParameters.VARIANCE_FOLDS),
                 run.seed());
-        return ResidualVariance.logVariance(data.labelledX(), data.labelledY(), outOfFold, data.width(), run.seed());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.hpl.server.training.trees;
 
 import io.hpl.server.model.TreeEnsemble;
+import io.hpl.server.training.PreparedData;
 import java.util.Random;
 
 /**
@@ -8,13 +9,20 @@ import java.util.Random;
  * mean model on the labelled training rows. In-sample residuals would be useless (the trees fit their
  * own rows far better than new ones); held-out calibration rows are kept for the scale and the choice.
  */
-final class ResidualVariance {
+public final class ResidualVariance {
     /** Heavily smoothed: log r² is one noisy draw per row (log χ²₁ has a spread of about 2.2). */
     private static final BoostingSettings LOG_VARIANCE = new BoostingSettings(100, 0.05, 8, 40, 1.0, 0.8, 1.0, 64);
     /** Keeps log r² finite for rows fitted exactly, in standardised target units. */
     private static final double FLOOR = 1e-6;
 
     private ResidualVariance() {
+    }
+
+    /** log σ² trees from {@code folds}-fold out-of-fold residuals of {@code mean} on the labelled training rows. */
+    public static TreeEnsemble fit(PreparedData data, BoostingSettings mean, int folds, long seed) {
+        int k = Math.min(folds, data.labelledX().length);
+        float[] outOfFold = outOfFold(data.labelledX(), data.labelledY(), data.width(), mean, k, seed);
+        return logVariance(data.labelledX(), data.labelledY(), outOfFold, data.width(), seed);
     }
 
     /**

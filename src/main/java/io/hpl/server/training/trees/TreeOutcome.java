@@ -1,27 +1,28 @@
 package io.hpl.server.training.trees;
 
 import io.hpl.server.data.DatasetSchema;
-import io.hpl.server.evaluation.Metrics;
-import io.hpl.server.evaluation.RegressionMetrics;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.ResidualTreeVariance;
 import io.hpl.server.model.TrainedModel;
 import io.hpl.server.model.TreeEnsemble;
+import io.hpl.server.training.CalibratedUncertainty;
 import io.hpl.server.training.PreparedData;
 import io.hpl.server.training.TrainingOutcome;
-import io.hpl.server.training.VarianceCalibration;
+import io.hpl.server.training.UncertaintyCalibration;
 import java.util.Map;
 
 /**
- * Turns a fitted tabular regressor into a {@link TrainingOutcome}: σ² from the residual trees, its
- * scale fitted on the held-out calibration rows, and the calibration metrics.
+ * Turns a fitted tabular regressor into a {@link TrainingOutcome}: the residual trees' per-row σ² or a
+ * constant, whichever {@link UncertaintyCalibration} finds better on the held-out calibration rows, with
+ * its scale, conformal scores and calibration metrics.
  */
 public final class TreeOutcome {
     private TreeOutcome() {
     }
 
     /**
-     * @param calibrationOutput the regressor's outputs on the calibration rows, standardised target units
+     * @param calibrationOutput the regressor's outputs on the calibration rows, standardised target units; for a
+     *                          blend, its cross-fitted outputs, so that the conformal scores stay honest
      * @param logVariance       trees for log σ²(x), standardised units (see {@link ResidualVariance})
      */
     public static TrainingOutcome of(DatasetSchema schema, PreparedData data, Regressor regressor,
@@ -33,16 +34,10 @@ public final class TreeOutcome {
         for (int i = 0; i < y.length; i++) {
             raw[i] = Math.exp(logVariance.predict(data.calibrationX()[i]));
         }
-        double scale = VarianceCalibration.scale(y, mean, raw);
-        double[] variance = new double[y.length];
-        for (int i = 0; i < y.length; i++) {
-            variance[i] = scale * raw[i];
-        }
-        Metrics metrics = RegressionMetrics.compute(y, mean, variance);
-        TrainedModel model = new TrainedModel(schema, data.features(), regressor, data.target(),
-                new ResidualTreeVariance(logVariance, scale));
-        return new TrainingOutcome(model, metrics, data.labelledX().length, unlabelledUsed, y.length, millis,
-                Map.copyOf(diagnostics));
+        CalibratedUncertainty u = UncertaintyCalibration.fit(y, mean, raw, s -> new ResidualTreeVariance(logVariance, s));
+        TrainedModel model = new TrainedModel(schema, data.features(), regressor, data.target(), u.variance());
+        return new TrainingOutcome(model, u.metrics(), data.labelledX().length, unlabelledUsed, y.length, millis,
+                Map.copyOf(diagnostics), u.conformal(), u.note());
     }
 
     /** Standardised outputs → target units, as the exported graph does. */

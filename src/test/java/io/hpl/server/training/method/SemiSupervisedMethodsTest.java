@@ -72,7 +72,10 @@ class SemiSupervisedMethodsTest {
         assertEquals(800, outcome.unlabelledRowsUsed());
         assertTrue(Double.isFinite(outcome.calibrationMetrics().nll()), "NLL " + outcome.calibrationMetrics().nll());
         if (name == MethodName.HPL || name == MethodName.HPL_JOINT) {
-            assertInstanceOf(ViewLearnedVariance.class, outcome.model().variance());
+            // served_variance=auto: the learned σ² is served exactly when it beat the constant on held-out NLL.
+            Class<?> served = outcome.uncertaintyNote().startsWith("per-row") ? ViewLearnedVariance.class : ConstantVariance.class;
+            assertEquals(served, outcome.model().variance().getClass(), outcome.uncertaintyNote());
+            assertTrue(outcome.uncertaintyNote().contains("cross-fitted held-out NLL"), outcome.uncertaintyNote());
             for (String key : List.of("z_min", "z_mean", "z_max", "z_clamped_share")) {
                 assertTrue(Double.isFinite(outcome.diagnostics().get(key)), key + " in " + outcome.diagnostics());
             }
@@ -95,7 +98,7 @@ class SemiSupervisedMethodsTest {
         Table table = SyntheticTables.make(300, 600, 2);
         TrainingOutcome outcome = train(MethodName.HPL, table,
                 small("iterations", "100", "uncertainty_input", input.name().toLowerCase(java.util.Locale.ROOT),
-                        "swap_probability", "0.3"), new ArrayList<>());
+                        "swap_probability", "0.3", "served_variance", "per_row"), new ArrayList<>());
         Class<?> expected = input == UncertaintyInput.VIEW ? ViewLearnedVariance.class : RowLearnedVariance.class;
         assertEquals(expected, outcome.model().variance().getClass());
         float[][] rows = new float[50][];
@@ -142,7 +145,7 @@ class SemiSupervisedMethodsTest {
     @Test
     void hplIsReproducibleWithTheSameSeed() {
         Table table = SyntheticTables.make(100, 200, 5);
-        Map<String, String> hp = small("iterations", "20", "swap_probability", "0.3");
+        Map<String, String> hp = small("iterations", "20", "swap_probability", "0.3", "served_variance", "per_row");
         ViewLearnedVariance a = (ViewLearnedVariance) train(MethodName.HPL, table, hp, new ArrayList<>()).model().variance();
         ViewLearnedVariance b = (ViewLearnedVariance) train(MethodName.HPL, table, hp, new ArrayList<>()).model().variance();
         org.junit.jupiter.api.Assertions.assertArrayEquals(a.views().offset(), b.views().offset());
