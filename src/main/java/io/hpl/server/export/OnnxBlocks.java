@@ -5,6 +5,7 @@ import static io.hpl.server.export.OnnxGraphBuilder.intAttribute;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
+import io.hpl.server.model.PackedMlp;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.Standardizer;
 import java.util.List;
@@ -30,6 +31,9 @@ public final class OnnxBlocks {
     public static String appendRegressor(OnnxGraphBuilder b, String prefix, Regressor regressor, String input) {
         if (regressor instanceof Mlp mlp) {
             return appendMlp(b, prefix, mlp, input);
+        }
+        if (regressor instanceof PackedMlp packed) {
+            return OnnxPackedBlocks.appendPackedMlp(b, prefix, packed, input);
         }
         return OnnxConvBlocks.appendConvNet(b, prefix, (ConvNet) regressor, input);
     }

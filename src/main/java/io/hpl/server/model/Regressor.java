@@ -2,10 +2,10 @@ package io.hpl.server.model;
 
 /**
  * f_θ as engine-free weights: a map from a standardised input row (length {@link #inputs()}) to
- * one output, a backbone then a linear head. Tabular data uses an {@link Mlp}; images a
+ * one output, a backbone then a linear head. Tabular data uses an {@link Mlp} or a {@link PackedMlp}; images a
  * {@link ConvNet}, which reads the row as a channel-major image.
  */
-public sealed interface Regressor permits Mlp, ConvNet {
+public sealed interface Regressor permits Mlp, ConvNet, PackedMlp {
     int inputs();
 
     int outputs();
