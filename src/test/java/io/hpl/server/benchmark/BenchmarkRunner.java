@@ -52,7 +52,8 @@ final class BenchmarkRunner {
         Map<String, String> given = new HashMap<>(common);
         given.putAll(variant.hyperParameters());
         given.put("iterations", Integer.toString(iterations));
-        given.put("progress_every", Integer.toString(Math.max(1, iterations / 4)));
+        // A variant may evaluate more often (early stopping evaluates at every progress report).
+        given.putIfAbsent("progress_every", Integer.toString(Math.max(1, iterations / 4)));
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
         SortedMap<Long, Long> resident = new TreeMap<>();
         TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(),
