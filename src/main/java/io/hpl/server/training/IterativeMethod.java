@@ -30,7 +30,9 @@ import java.util.stream.IntStream;
  * The loop every method shares: prepare the data, build f_θ, run the method's steps with progress
  * reports, then calibrate σ² on the held-out labelled rows. Methods supply only their session.
  * All native arrays of a run belong to one manager closed at the end; each step's temporaries to a
- * sub-manager closed after the step, so memory stays flat however long the run.
+ * sub-manager closed after the step, so memory stays flat however long the run. With
+ * {@code early_stopping_patience} the run ends early when the calibration MAE stops falling and the
+ * best evaluated iterate is served ({@link EarlyStopping}).
  */
 public abstract class IterativeMethod implements TrainingMethod {
 
@@ -116,17 +118,20 @@ public abstract class IterativeMethod implements TrainingMethod {
                     try (NDManager scratch = job.newSubManager()) {
                         mae = meanAbsoluteError(predict(scratch, network, data), data.calibrationY());
                     }
+                    boolean stop = stopping.record(it, mae, network);
+                    if (stopping.enabled()) {
+                        components.put("best_iteration", (double) stopping.bestIteration());
+                    }
                     run.progress().accept(new TrainingProgress(it, iterations, lossSum / lossCount, mae, Map.copyOf(components)));
                     lossSum = 0;
                     lossCount = 0;
-                    if (stopping.record(it, mae, network)) {
+                    if (stop) {
                         break; // the last progress event then has iteration < totalIterations
                     }
                 }
             }
             if (stopping.enabled()) {
-                stopping.restoreBest(network);
-                components.put("best_iteration", (double) stopping.bestIteration());
+                stopping.restoreBest(network); // the served model, σ² calibration included, is the best iterate
                 components.put("iterations_run", (double) ran);
             }
             return finish(run, data, network, session, stepNanos / 1e6 / ran, components, job);

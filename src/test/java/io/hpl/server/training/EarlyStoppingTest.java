@@ -47,6 +47,7 @@ class EarlyStoppingTest {
         assertTrue(last.validationMae() > atBest.validationMae());
         // The served weights are the best iterate's: the calibration rows give that evaluation's MAE again.
         assertEquals(atBest.validationMae(), outcome.calibrationMetrics().mae(), 1e-6);
+        assertEquals(best, last.losses().get("best_iteration").longValue(), "progress events carry the best iteration");
     }
 
     @Test
@@ -57,6 +58,7 @@ class EarlyStoppingTest {
                 "hidden_layers", "16"));
         assertEquals(200, events.get(events.size() - 1).iteration());
         assertFalse(outcome.diagnostics().containsKey("best_iteration"));
+        assertFalse(events.get(0).losses().containsKey("best_iteration"));
         assertEquals(events.get(events.size() - 1).validationMae(), outcome.calibrationMetrics().mae(), 1e-6);
     }
 }
