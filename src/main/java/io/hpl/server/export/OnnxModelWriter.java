@@ -24,7 +24,7 @@ import java.util.Map;
  * Turns a {@link TrainedModel} into one self-contained ONNX model, so that ONNX Runtime alone
  * serves mean and σ². Graph: input {@code x} float [N, d] (the encoded features: numeric values
  * as given, one-hot 0/1; for an image model float [N, C, H, W] in [0, 1], flattened at once)
- * → standardise → regressor (MLP or conv net) → y = target.mean + target.std·out →
+ * → standardise → regressor (MLP, packed MLP ensemble or conv net) → y = target.mean + target.std·out →
  * output {@code mean} float [N]; output {@code variance} float [N] from the variance model.
  */
 public final class OnnxModelWriter {
