@@ -23,7 +23,8 @@ import java.util.Random;
  *
  * <p>Training minimises the loss of the members' mean, not the mean of the members' losses as
  * TabM does: every method's loss (and HPL's closed-form meta step) is written for one prediction
- * per row, and the difference — a penalty on member disagreement — would have to enter each.
+ * per row, and the difference — a penalty on member disagreement — would have to enter each. Tried
+ * for SUPERVISED on house_lucas γ = 10%: MAE 0.2628 with members' losses against 0.2630 (seeds 0–2).
  */
 public final class PackedMlpNetwork implements RegressorNetwork {
     private final PiecewiseLinearEncoding encoding;
