@@ -6,6 +6,7 @@ import io.hpl.server.model.Blend;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.DenseLayer;
 import io.hpl.server.model.Mlp;
+import io.hpl.server.model.PackedMlp;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.Standardizer;
 import io.hpl.server.model.TreeEnsemble;
@@ -48,6 +49,9 @@ public final class OnnxBlocks {
         }
         if (regressor instanceof Blend blend) {
             return OnnxTreeBlocks.appendBlend(b, prefix, blend, input);
+        }
+        if (regressor instanceof PackedMlp packed) {
+            return OnnxPackedBlocks.appendPackedMlp(b, prefix, packed, input);
         }
         return OnnxConvBlocks.appendConvNet(b, prefix, (ConvNet) regressor, input);
     }

@@ -27,7 +27,8 @@ import java.util.Map;
  * serves mean and σ². Graph: input {@code x} float [N, d] (the encoded features: numeric values
  * as given, one-hot 0/1; for an image model float [N, C, H, W] in [0, 1], flattened at once)
  * → impute missing values (NaN → the training mean, only for a model whose data had missing
- * values) → standardise → regressor (MLP or conv net) → y = target.mean + target.std·out →
+ * values) → standardise → regressor (MLP, packed MLP ensemble, conv net, trees or a blend) →
+ * y = target.mean + target.std·out →
  * output {@code mean} float [N]; output {@code variance} float [N] from the variance model.
  */
 public final class OnnxModelWriter {

@@ -79,6 +79,7 @@ public class TrainingJobs {
         TrainingMethod method = methods.get(name);
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
         HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());
+        HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
         if (method.semiSupervised() && dataset.unlabelledRows() == 0) {
             throw HplException.precondition("method " + name + " learns from unlabelled rows and dataset '" + dataset.id()
                     + "' has none (rows with an empty target); use SUPERVISED or upload unlabelled rows");

@@ -2,11 +2,11 @@ package io.hpl.server.model;
 
 /**
  * f_θ as engine-free weights: a map from a standardised input row (length {@link #inputs()}) to
- * one output, a backbone then a linear head. Tabular data uses an {@link Mlp}; images a
+ * one output, a backbone then a linear head. Tabular data uses an {@link Mlp} or a {@link PackedMlp}; images a
  * {@link ConvNet}, which reads the row as a channel-major image; tables may also use gradient-boosted
  * {@link TreeEnsemble}s, and AUTO a {@link Blend} of several regressors.
  */
-public sealed interface Regressor permits Mlp, ConvNet, TreeEnsemble, Blend {
+public sealed interface Regressor permits Mlp, ConvNet, PackedMlp, TreeEnsemble, Blend {
     int inputs();
 
     int outputs();

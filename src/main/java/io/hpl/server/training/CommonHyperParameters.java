@@ -30,14 +30,18 @@ public final class CommonHyperParameters {
     public static final HyperParameter<Integer> PROGRESS_EVERY = HyperParameter.integer(
             "progress_every", 100, 1, 1_000_000, "iterations between progress events");
 
-    /** In the order ListMethods shows them; the image datasets' own ones (backbone, views) last. */
+    /** In the order ListMethods shows them; the tabular backbone's, then the image datasets' own ones (backbone, views) last. */
     public static final List<HyperParameter<?>> ALL = join(List.of(
             ITERATIONS, BATCH_SIZE, HIDDEN_LAYERS, DROPOUT, LEARNING_RATE, HEAD_LEARNING_RATE,
-            WEIGHT_DECAY, HEAD_WEIGHT_DECAY, WEAK_NOISE, CALIBRATION_FRACTION, PROGRESS_EVERY), ImageHyperParameters.ALL);
+            WEIGHT_DECAY, HEAD_WEIGHT_DECAY, WEAK_NOISE, CALIBRATION_FRACTION, PROGRESS_EVERY),
+            TabularHyperParameters.ALL, ImageHyperParameters.ALL);
 
-    private static List<HyperParameter<?>> join(List<HyperParameter<?>> a, List<HyperParameter<?>> b) {
-        List<HyperParameter<?>> all = new java.util.ArrayList<>(a);
-        all.addAll(b);
+    @SafeVarargs
+    private static List<HyperParameter<?>> join(List<HyperParameter<?>>... lists) {
+        List<HyperParameter<?>> all = new java.util.ArrayList<>();
+        for (List<HyperParameter<?>> list : lists) {
+            all.addAll(list);
+        }
         return List.copyOf(all);
     }
 

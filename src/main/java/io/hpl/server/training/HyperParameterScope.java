@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 public final class HyperParameterScope {
     private static final Set<String> TABULAR_ONLY = names(List.of(CommonHyperParameters.HIDDEN_LAYERS,
             CommonHyperParameters.WEAK_NOISE, SemiSupervisedHyperParameters.STRONG_NOISE,
-            SemiSupervisedHyperParameters.SWAP_PROBABILITY));
+            SemiSupervisedHyperParameters.SWAP_PROBABILITY, TabularHyperParameters.TABULAR_BACKBONE,
+            TabularHyperParameters.ENSEMBLE_SIZE, TabularHyperParameters.EMBEDDING_BINS,
+            TabularHyperParameters.EARLY_STOPPING_PATIENCE));
     private static final Set<String> IMAGE_ONLY = names(ImageHyperParameters.ALL);
 
     private HyperParameterScope() {
@@ -31,6 +33,22 @@ public final class HyperParameterScope {
             throw HplException.invalid("hyperparameters " + wrong + " apply to " + (schema.isImage() ? "tabular" : "image")
                     + " datasets only; this dataset is " + (schema.isImage() ? "an image dataset (" + schema.image() + ")"
                     : "tabular"));
+        }
+    }
+
+    /**
+     * Throws INVALID_ARGUMENT when the request sets the packed ensemble's own hyperparameters
+     * ({@code ensemble_size}, {@code embedding_bins}) but trains the plain MLP, which has neither.
+     */
+    public static void checkTabularBackbone(HyperParameters hp, Collection<String> given) {
+        if (hp.get(TabularHyperParameters.TABULAR_BACKBONE) == TabularHyperParameters.Backbone.PACKED_ENSEMBLE) {
+            return;
+        }
+        Set<String> wrong = new TreeSet<>(given);
+        wrong.retainAll(names(List.of(TabularHyperParameters.ENSEMBLE_SIZE, TabularHyperParameters.EMBEDDING_BINS)));
+        if (!wrong.isEmpty()) {
+            throw HplException.invalid("hyperparameters " + wrong + " apply to tabular_backbone packed_ensemble only;"
+                    + " set tabular_backbone to packed_ensemble or leave them out");
         }
     }
 

@@ -8,7 +8,10 @@ import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.TrainedModel;
+import io.hpl.server.model.VarianceModel;
+import io.hpl.server.model.PiecewiseLinearEncoding;
 import io.hpl.server.training.nn.MlpNetwork;
+import io.hpl.server.training.nn.PackedMlpNetwork;
 import io.hpl.server.training.nn.RegressorNetwork;
 import io.hpl.server.data.ImageInput;
 import io.hpl.server.training.views.ImageAugmentation;
@@ -16,6 +19,7 @@ import io.hpl.server.training.views.ImageViews;
 import io.hpl.server.training.views.TabularViews;
 import io.hpl.server.training.views.Views;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -24,7 +28,9 @@ import java.util.stream.IntStream;
  * The loop every method shares: prepare the data, build f_θ, run the method's steps with progress
  * reports, then calibrate σ² on the held-out labelled rows. Methods supply only their session.
  * All native arrays of a run belong to one manager closed at the end; each step's temporaries to a
- * sub-manager closed after the step, so memory stays flat however long the run.
+ * sub-manager closed after the step, so memory stays flat however long the run. With
+ * {@code early_stopping_patience} the run ends early when the calibration MAE stops falling and the
+ * best evaluated iterate is served ({@link EarlyStopping}).
  */
 public abstract class IterativeMethod implements TrainingMethod {
 
@@ -49,12 +55,21 @@ public abstract class IterativeMethod implements TrainingMethod {
         return tabularViews(hp, schema, random);
     }
 
-    /** f_θ's starting weights: an MLP for tables, the requested backbone for images. */
-    private static Regressor initialRegressor(HyperParameters hp, DatasetSchema schema, Random random) {
+    /**
+     * f_θ's starting weights: for tables an MLP or a packed ensemble (whose encoding's bins come from
+     * the standardised training rows), the requested backbone for images.
+     */
+    private static Regressor initialRegressor(HyperParameters hp, DatasetSchema schema, PreparedData data, Random random) {
         if (schema.isImage()) {
             return hp.get(ImageHyperParameters.BACKBONE).create(schema.image(), random);
         }
-        return MlpNetwork.initial(schema.encodedWidth(), hp.get(CommonHyperParameters.HIDDEN_LAYERS), random);
+        List<Integer> hidden = hp.get(CommonHyperParameters.HIDDEN_LAYERS);
+        if (hp.get(TabularHyperParameters.TABULAR_BACKBONE) == TabularHyperParameters.Backbone.PACKED_ENSEMBLE) {
+            PiecewiseLinearEncoding encoding = PiecewiseLinearFit.fit(List.of(data.labelledX(), data.unlabelledX()),
+                    schema.oneHotMask(), hp.get(TabularHyperParameters.EMBEDDING_BINS));
+            return PackedMlpNetwork.initial(encoding, hidden, hp.get(TabularHyperParameters.ENSEMBLE_SIZE), random);
+        }
+        return MlpNetwork.initial(schema.encodedWidth(), hidden, random);
     }
 
     @Override
@@ -73,7 +88,7 @@ public abstract class IterativeMethod implements TrainingMethod {
         long iterations = hp.get(CommonHyperParameters.ITERATIONS);
         int progressEvery = hp.get(CommonHyperParameters.PROGRESS_EVERY);
         try (NDManager job = NDManager.newBaseManager(run.device(), "PyTorch")) {
-            RegressorNetwork network = RegressorNetwork.of(job, initialRegressor(hp, run.table().schema(), random),
+            RegressorNetwork network = RegressorNetwork.of(job, initialRegressor(hp, run.table().schema(), data, random),
                     hp.get(CommonHyperParameters.DROPOUT));
             Views views = views(hp, data, run.table().schema(), random);
             MethodSession session = open(new SessionContext(job, network, data, hp, random, views));
@@ -81,6 +96,8 @@ public abstract class IterativeMethod implements TrainingMethod {
             double lossSum = 0;
             int lossCount = 0;
             Map<String, Double> components = new HashMap<>();
+            EarlyStopping stopping = new EarlyStopping(hp.get(TabularHyperParameters.EARLY_STOPPING_PATIENCE));
+            long ran = 0;
             for (long it = 1; it <= iterations; it++) {
                 if (run.cancelled().getAsBoolean()) {
                     throw new TrainingCancelledException(it);
@@ -91,6 +108,7 @@ public abstract class IterativeMethod implements TrainingMethod {
                     result = session.step(scratch, it);
                 }
                 stepNanos += System.nanoTime() - start;
+                ran = it;
                 if (!Double.isFinite(result.loss())) {
                     throw HplException.precondition("training diverged at iteration " + it
                             + " (loss " + result.loss() + "); lower the learning rate or the unlabelled weight");
@@ -103,12 +121,23 @@ public abstract class IterativeMethod implements TrainingMethod {
                     try (NDManager scratch = job.newSubManager()) {
                         mae = meanAbsoluteError(predict(scratch, network, data), data.calibrationY());
                     }
+                    boolean stop = stopping.record(it, mae, network);
+                    if (stopping.enabled()) {
+                        components.put("best_iteration", (double) stopping.bestIteration());
+                    }
                     run.progress().accept(new TrainingProgress(it, iterations, lossSum / lossCount, mae, Map.copyOf(components)));
                     lossSum = 0;
                     lossCount = 0;
+                    if (stop) {
+                        break; // the last progress event then has iteration < totalIterations
+                    }
                 }
             }
-            return finish(run, data, network, session, stepNanos / 1e6 / iterations, components, job);
+            if (stopping.enabled()) {
+                stopping.restoreBest(network); // the served model, σ² calibration included, is the best iterate
+                components.put("iterations_run", (double) ran);
+            }
+            return finish(run, data, network, session, stepNanos / 1e6 / ran, components, job);
         }
     }
 

@@ -66,8 +66,9 @@ public final class TrainedModelForward {
     }
 
     /**
-     * f on standardised rows, [N] → [N, 1], eval mode. A conv net runs through the same layers as in
-     * training; its weights are loaded into {@code m} once, here, however often f is applied.
+     * f on standardised rows, [N] → [N, 1], eval mode. A conv net and a packed MLP ensemble run
+     * through the same layers as in training (the ONNX blocks mirror those); their weights are loaded
+     * into {@code m} once, here, however often f is applied.
      */
     static Function<NDArray, NDArray> regressorForward(NDManager m, Regressor regressor) {
         if (regressor instanceof Mlp mlp) {

@@ -121,6 +121,9 @@ class ApiErrorsTest {
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder().setDatasetId(id)
                 .setModelName("m").setMethod(Method.SUPERVISED).putHyperparameters("learnin_rate", "1").build())
                 .collect().asList().await().atMost(TIMEOUT), "learnin_rate", "learning_rate");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder().setDatasetId(id)
+                .setModelName("m").setMethod(Method.SUPERVISED).putHyperparameters("ensemble_size", "4").build())
+                .collect().asList().await().atMost(TIMEOUT), "ensemble_size", "packed_ensemble");
     }
 
     @Test

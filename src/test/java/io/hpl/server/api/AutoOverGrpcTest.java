@@ -61,7 +61,7 @@ class AutoOverGrpcTest {
         ModelInfo auto = train(train.getId(), Method.METHOD_UNSPECIFIED, "auto-house");
         assertEquals(Method.AUTO, auto.getMethod());
         List<String> names = auto.getSelection().getCandidatesList().stream().map(SelectionCandidate::getName).toList();
-        assertEquals(List.of("GBDT", "GBDT_LONG", "HPL_GBDT", "MLP"), names);
+        assertEquals(List.of("GBDT", "GBDT_LONG", "HPL_GBDT", "MLP", "HPL_MLP"), names);
         assertTrue(auto.getSelection().getReason().contains("cross-fitted"), auto.getSelection().getReason());
         ModelInfo stored = client.getModel(GetModelRequest.newBuilder().setName("auto-house").build()).await()
                 .atMost(TIMEOUT);

@@ -58,10 +58,11 @@ final class BenchmarkRunner {
             }
         });
         given.putAll(variant.hyperParameters());
-        // Iterative methods only: trees (and AUTO) have no iterations to set.
+        // Iterative methods only: trees (and AUTO) have no iterations to set. A variant may evaluate more
+        // often (early stopping evaluates at every progress report).
         if (method.hyperParameters().stream().anyMatch(h -> h.name().equals("iterations"))) {
-            given.putIfAbsent("iterations", Integer.toString(iterations));
-            given.put("progress_every", Integer.toString(Math.max(1, iterations / 4)));
+            given.put("iterations", Integer.toString(iterations));
+            given.putIfAbsent("progress_every", Integer.toString(Math.max(1, iterations / 4)));
         }
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
         SortedMap<Long, Long> resident = new TreeMap<>();

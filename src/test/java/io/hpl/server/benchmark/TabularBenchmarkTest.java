@@ -30,6 +30,7 @@ class TabularBenchmarkTest {
         List<Integer> gammas = list("hpl.benchmark.gammas", full ? "0,1,2" : "1").stream().map(Integer::parseInt).toList();
         int iterations = Integer.getInteger("hpl.benchmark.iterations", full ? 4000 : 150);
         List<String> wanted = list("hpl.benchmark.variants", "");
+        // The extra rows (packed backbone, forced per-row σ²) run only when named.
         List<BenchmarkVariant> variants = wanted.isEmpty() ? BenchmarkVariant.all()
                 : BenchmarkVariant.allWithExtras().stream().filter(v -> wanted.contains(v.label())).toList();
 

@@ -74,4 +74,26 @@ class HyperParametersTest {
         HyperParameterScope.check(image, List.of("backbone", "flip", "iterations", "unlabelled_weight"));
         HyperParameterScope.check(table, List.of("hidden_layers", "swap_probability"));
     }
+
+    @Test
+    void tabularBackboneSettingsAreRefusedOnImagesAndWithThePlainMlp() {
+        DatasetSchema image = DatasetSchema.images("angle", new ImageInput(1, 28, 28));
+        HplException onImages = assertThrows(HplException.class, () -> HyperParameterScope.check(image,
+                List.of("tabular_backbone", "ensemble_size", "embedding_bins", "early_stopping_patience", "iterations")));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, onImages.kind());
+        assertTrue(onImages.getMessage().contains(
+                "[early_stopping_patience, embedding_bins, ensemble_size, tabular_backbone]"), onImages.getMessage());
+
+        Map<String, String> mlp = Map.of("ensemble_size", "4", "early_stopping_patience", "5");
+        HplException withMlp = assertThrows(HplException.class, () -> HyperParameterScope.checkTabularBackbone(
+                HyperParameters.resolve(declared, mlp), mlp.keySet()));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, withMlp.kind());
+        assertTrue(withMlp.getMessage().contains("[ensemble_size]") && withMlp.getMessage().contains("packed_ensemble"),
+                withMlp.getMessage());
+        Map<String, String> packed = Map.of("tabular_backbone", "packed_ensemble", "ensemble_size", "4",
+                "embedding_bins", "0");
+        HyperParameterScope.checkTabularBackbone(HyperParameters.resolve(declared, packed), packed.keySet());
+        assertEquals(TabularHyperParameters.Backbone.MLP,
+                HyperParameters.resolve(declared, Map.of()).get(TabularHyperParameters.TABULAR_BACKBONE));
+    }
 }

@@ -70,8 +70,9 @@ public final class AutoMethod implements TrainingMethod {
 
     @Override
     public String description() {
-        return "tables: trains gradient-boosted trees, their semi-supervised variant and an MLP within a time budget,"
-                + " and serves the blend (or the single model) with the lowest MAE on held-out rows; the default for tables";
+        return "tables: trains gradient-boosted trees and a packed MLP ensemble, each supervised and with HPL's"
+                + " pseudo-labels, within a time budget, and serves the blend (or the single model) with the lowest MAE on"
+                + " held-out rows; the default for tables";
     }
 
     @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.norm.Dropout;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.Mlp;
+import io.hpl.server.model.PackedMlp;
 import io.hpl.server.model.Regressor;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,9 @@ public interface RegressorNetwork {
     static RegressorNetwork of(NDManager manager, Regressor initial, double dropout) {
         if (initial instanceof Mlp mlp) {
             return new MlpNetwork(manager, mlp, dropout);
+        }
+        if (initial instanceof PackedMlp packed) {
+            return new PackedMlpNetwork(manager, packed, dropout);
         }
         return new ConvNetwork(manager, (ConvNet) initial, dropout);
     }
