@@ -19,11 +19,28 @@ import org.junit.jupiter.api.Test;
  * Narrow it with -Dhpl.benchmark.datasets=house_lucas,storms -Dhpl.benchmark.seeds=0,1,2
  * -Dhpl.benchmark.gammas=0,1,2 (indices of 5/10/20%) -Dhpl.benchmark.iterations=4000
  * -Dhpl.benchmark.variants="HPL [noise],SUPERVISED". The table goes to stdout and to
- * target/benchmark-&lt;datasets&gt;.md.
+ * target/benchmark-&lt;datasets&gt;.md; with GBDT and AUTO among the variants, also the AUTO-vs-GBDT summary.
+ * -Dhpl.benchmark.results=FILE appends each run to FILE as it finishes, and
+ * -Dhpl.benchmark.render=FILE1,FILE2 renders the tables of runs split over several JVMs without training.
  */
 class TabularBenchmarkTest {
     @Test
     void benchmark() throws IOException {
+        String render = System.getProperty("hpl.benchmark.render", "");
+        if (!render.isBlank()) { // no training: the tables of runs saved by earlier (parallel) invocations
+            List<RunResult> saved = new ArrayList<>();
+            list("hpl.benchmark.render", "").forEach(f -> saved.addAll(RunResultFile.read(Path.of(f))));
+            List<String> order = new ArrayList<>();
+            saved.forEach(r -> {
+                if (!order.contains(r.variant())) {
+                    order.add(r.variant());
+                }
+            });
+            String tables = BenchmarkTable.render(saved) + "\n" + TabularSummaryTable.render(saved, order);
+            System.out.println(tables);
+            assertTrue(!saved.isEmpty(), "no runs in " + render);
+            return;
+        }
         boolean full = "full".equals(System.getProperty("hpl.benchmark"));
         List<String> datasets = list("hpl.benchmark.datasets", full ? "house_lucas,storms,diamonds,cps1988" : "house_lucas");
         List<Integer> seeds = list("hpl.benchmark.seeds", full ? "0,1,2" : "0").stream().map(Integer::parseInt).toList();
@@ -35,6 +52,7 @@ class TabularBenchmarkTest {
                 : BenchmarkVariant.allWithExtras().stream().filter(v -> wanted.contains(v.label())).toList();
 
         BenchmarkRunner runner = new BenchmarkRunner(iterations);
+        String runsFile = System.getProperty("hpl.benchmark.results", "");
         List<RunResult> results = new ArrayList<>();
         int total = datasets.size() * gammas.size() * seeds.size() * variants.size();
         long start = System.nanoTime();
@@ -46,6 +64,9 @@ class TabularBenchmarkTest {
                         long t = System.nanoTime();
                         RunResult r = runner.run(dataset, g, seed, v);
                         results.add(r);
+                        if (!runsFile.isBlank()) {
+                            RunResultFile.append(Path.of(runsFile), r);
+                        }
                         System.out.printf(Locale.ROOT, "[%d/%d] %s γ=%.2f seed %d %-22s MAE %.4f R² %.3f NLL %.3f "
                                         + "cov90 %.3f conformal cov90 %.3f ρ %.3f  %.2f ms/it  %.1f s (elapsed %.0f s)%n",
                                 results.size(), total, name, r.gamma(), seed, v.label(), r.test().mae(), r.test().r2(),
@@ -57,6 +78,7 @@ class TabularBenchmarkTest {
         }
         String table = BenchmarkTable.render(results);
         System.out.println(table);
+        System.out.println(TabularSummaryTable.render(results, variants.stream().map(BenchmarkVariant::label).toList()));
         Path out = Path.of("target", "benchmark-" + String.join("-", datasets) + ".md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, String.format(Locale.ROOT, "iterations %d, seeds %s, γ indices %s%n%s", iterations,
