@@ -78,6 +78,10 @@ public class TrainingJobs {
         MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.schema().isImage(), dataset.unlabelledRows());
         TrainingMethod method = methods.get(name);
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
+        if (dataset.schema().isImage() && !method.takesImages()) {
+            throw HplException.precondition("method " + name + " trains on tables and dataset '" + dataset.id()
+                    + "' holds images; for images use SUPERVISED, PSEUDO_LABEL, HPL, HPL_JOINT or MEAN_TEACHER");
+        }
         HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());
         HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
         if (method.semiSupervised() && dataset.unlabelledRows() == 0) {

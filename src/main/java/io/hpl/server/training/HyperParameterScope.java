@@ -41,12 +41,10 @@ public final class HyperParameterScope {
      * ({@code ensemble_size}, {@code embedding_bins}) but trains the plain MLP, which has neither.
      */
     public static void checkTabularBackbone(HyperParameters hp, Collection<String> given) {
-        if (hp.get(TabularHyperParameters.TABULAR_BACKBONE) == TabularHyperParameters.Backbone.PACKED_ENSEMBLE) {
-            return;
-        }
         Set<String> wrong = new TreeSet<>(given);
         wrong.retainAll(names(List.of(TabularHyperParameters.ENSEMBLE_SIZE, TabularHyperParameters.EMBEDDING_BINS)));
-        if (!wrong.isEmpty()) {
+        // Methods without a network (trees, AUTO) declare neither, and resolving refused them already.
+        if (!wrong.isEmpty() && hp.get(TabularHyperParameters.TABULAR_BACKBONE) != TabularHyperParameters.Backbone.PACKED_ENSEMBLE) {
             throw HplException.invalid("hyperparameters " + wrong + " apply to tabular_backbone packed_ensemble only;"
                     + " set tabular_backbone to packed_ensemble or leave them out");
         }

@@ -13,5 +13,10 @@ public interface TrainingMethod {
     /** Whether the method learns from unlabelled rows (and so needs some). */
     boolean semiSupervised();
 
+    /** Whether the method trains on image datasets; the tree methods and AUTO take tables only. */
+    default boolean takesImages() {
+        return true;
+    }
+
     TrainingOutcome train(TrainingRun run);
 }

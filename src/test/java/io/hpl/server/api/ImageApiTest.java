@@ -10,6 +10,8 @@ import io.grpc.Status;
 import io.hpl.server.api.v1.DataFormat;
 import io.hpl.server.api.v1.DatasetHeader;
 import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.TrainRequest;
+import io.hpl.server.api.v1.Method;
 import io.hpl.server.api.v1.EvaluateRequest;
 import io.hpl.server.api.v1.FloatImage;
 import io.hpl.server.api.v1.Image;
@@ -24,6 +26,7 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -71,6 +74,20 @@ class ImageApiTest {
 
         assertStatus(Status.Code.FAILED_PRECONDITION, () -> client.evaluate(EvaluateRequest.newBuilder().setModelName(TABULAR)
                 .setDatasetId(info.getId()).build()).await().atMost(TIMEOUT), info.getId(), "3x6x6");
+    }
+
+    @Test
+    void tableOnlyMethodsRefuseAnImageDatasetBeforeQueueing() {
+        byte[] archive = new TestImages.Members()
+                .add("labels.csv", "file,target\na.png,1\nb.png,\n")
+                .add("a.png", TestImages.png(TestImages.grey(6, 6, 0)))
+                .add("b.png", TestImages.png(TestImages.grey(6, 6, 5))).tarGz();
+        DatasetInfo info = ApiTestSupport.upload(client, header(1, 6), archive, 100);
+        for (Method method : List.of(Method.GBDT, Method.HPL_GBDT, Method.AUTO)) {
+            assertStatus(Status.Code.FAILED_PRECONDITION, () -> client.train(TrainRequest.newBuilder()
+                    .setDatasetId(info.getId()).setMethod(method).setModelName("trees-on-images").build())
+                    .collect().asList().await().atMost(TIMEOUT), method.name(), "tables", "HPL");
+        }
     }
 
     @Test

@@ -81,6 +81,11 @@ public final class AutoMethod implements TrainingMethod {
     }
 
     @Override
+    public boolean takesImages() {
+        return false;
+    }
+
+    @Override
     public boolean semiSupervised() {
         return false;
     }

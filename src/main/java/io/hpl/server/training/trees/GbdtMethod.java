@@ -40,6 +40,11 @@ public final class GbdtMethod implements TrainingMethod {
     }
 
     @Override
+    public boolean takesImages() {
+        return false;
+    }
+
+    @Override
     public boolean semiSupervised() {
         return false;
     }

@@ -44,6 +44,11 @@ public final class HplGbdtMethod implements TrainingMethod {
     }
 
     @Override
+    public boolean takesImages() {
+        return false;
+    }
+
+    @Override
     public boolean semiSupervised() {
         return true;
     }
