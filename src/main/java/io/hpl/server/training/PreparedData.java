@@ -32,7 +32,12 @@ public record PreparedData(
         return features.width();
     }
 
-    public static PreparedData prepare(Table table, double calibrationFraction, long seed) {
+    /** Row indices of a table: labelled training rows, held-out calibration rows, unlabelled rows. */
+    public record RowSplit(List<Integer> training, List<Integer> calibration, List<Integer> unlabelled) {
+    }
+
+    /** Which rows train and which calibrate: the labelled rows shuffled with the seed, the first share held out. */
+    public static RowSplit split(Table table, double calibrationFraction, long seed) {
         List<Integer> labelled = new ArrayList<>();
         List<Integer> unlabelled = new ArrayList<>();
         for (int i = 0; i < table.rows(); i++) {
@@ -45,8 +50,15 @@ public record PreparedData(
                     + " held out to calibrate sigma^2 with calibration_fraction " + calibrationFraction + ")");
         }
         Collections.shuffle(labelled, new Random(seed * 0x9E3779B97F4A7C15L + 17));
-        List<Integer> calibration = labelled.subList(0, calibrationCount);
-        List<Integer> training = labelled.subList(calibrationCount, labelled.size());
+        return new RowSplit(List.copyOf(labelled.subList(calibrationCount, labelled.size())),
+                List.copyOf(labelled.subList(0, calibrationCount)), List.copyOf(unlabelled));
+    }
+
+    public static PreparedData prepare(Table table, double calibrationFraction, long seed) {
+        RowSplit split = split(table, calibrationFraction, seed);
+        List<Integer> training = split.training();
+        List<Integer> calibration = split.calibration();
+        List<Integer> unlabelled = split.unlabelled();
 
         List<Integer> featureRows = new ArrayList<>(training);
         featureRows.addAll(unlabelled);

@@ -1,6 +1,7 @@
 package io.hpl.server.training.auto;
 
 import ai.djl.ndarray.NDManager;
+import io.hpl.server.data.Table;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.model.Blend;
 import io.hpl.server.model.Regressor;
@@ -34,20 +35,22 @@ import java.util.function.Function;
 /**
  * The tabular default. Trains the candidates ({@link AutoCandidate}) one after another within a time
  * budget, each on the same labelled training rows, and serves the blend of them that has the lowest
- * MAE on the held-out calibration rows, or the best one alone where blending does not pay.
+ * MAE on held-out rows, or the best one alone where blending does not pay ({@link BlendChoice}).
  * <p>
- * The calibration rows stay honest by cross-fitting: they are dealt into two halves, the weights
- * fitted on one half score the other, so every calibration row's blended prediction comes from
- * weights that never saw it. Those predictions decide blend against single candidate, and they are
- * what σ²'s scale and the calibration metrics are computed from. The served weights are then refitted
- * on all calibration rows.
+ * Which held-out rows: the calibration rows, cross-fitted (dealt into two halves, the weights fitted on
+ * one half score the other), so every calibration row's blended prediction comes from weights that never
+ * saw it; σ²'s scale, the conformal scores and the calibration metrics are computed from those
+ * predictions, and the served weights are then refitted on all calibration rows. With fewer than
+ * {@link #MIN_CALIBRATION_ROWS_TO_SELECT} calibration rows that choice is mostly noise, so AUTO then
+ * chooses on {@link OutOfFold} predictions of its training rows instead (each candidate trained five
+ * more times), and the calibration rows, untouched by the choice, serve σ² and the intervals.
  */
 public final class AutoMethod implements TrainingMethod {
     public static final HyperParameter<Integer> TIME_BUDGET_SECONDS = HyperParameter.integer(
             "time_budget_seconds", 90, 5, 7 * 24 * 3600, "AUTO: wall-clock seconds for all candidates together; a"
                     + " candidate still running at the budget's end is dropped, and none starts after it (GBDT always runs)");
-    /** Below this many calibration rows, halves are too small to fit blend weights on: the best single is served. */
-    static final int MIN_ROWS_TO_BLEND = 20;
+    /** Below this many calibration rows AUTO chooses on out-of-fold predictions of its training rows ({@link OutOfFold}). */
+    static final int MIN_CALIBRATION_ROWS_TO_SELECT = 100;
 
     private final Function<MethodName, TrainingMethod> methods;
     private final Function<Boolean, List<AutoCandidate>> candidates;
@@ -116,8 +119,8 @@ public final class AutoMethod implements TrainingMethod {
                 }
                 long t = System.nanoTime();
                 try {
-                    TrainingOutcome outcome = trainCandidate(run, candidate, calibrationFraction, c == 0 ? Long.MAX_VALUE
-                            : deadline);
+                    TrainingOutcome outcome = trainCandidate(run, run.table(), candidate, calibrationFraction,
+                            c == 0 ? Long.MAX_VALUE : deadline);
                     checkSameSplit(data, outcome.model());
                     double[] out = TrainedModelForward.regressorOutputs(manager, outcome.model().regressor(),
                             data.calibrationX());
@@ -134,58 +137,109 @@ public final class AutoMethod implements TrainingMethod {
                         bestMae(data, trained), Map.of()));
             }
         }
-        return choose(run, data, trained, report, (System.nanoTime() - start) / 1e6);
+        BlendChoice choice;
+        double[] calibrationOutput;
+        if (trained.size() > 1 && data.calibrationY().length < MIN_CALIBRATION_ROWS_TO_SELECT) {
+            choice = chooseOutOfFold(run, trained, calibrationFraction, deadline);
+            calibrationOutput = blend(trained, choice.weights());
+        } else {
+            choice = BlendChoice.choose(trained.stream().map(Trained::calibrationOutput).toArray(double[][]::new),
+                    standardisedCalibrationTargets(data), run.seed(),
+                    "the " + data.calibrationY().length + " calibration rows (standardised target units)");
+            calibrationOutput = choice.crossFitted(); // every row's prediction from weights fitted without it
+        }
+        return serve(run, data, trained, report, choice, calibrationOutput, (System.nanoTime() - start) / 1e6);
     }
 
-    private TrainingOutcome trainCandidate(TrainingRun run, AutoCandidate candidate, double calibrationFraction,
-                                           long deadline) {
+    /**
+     * Small tables: each candidate's out-of-fold predictions (target units) of the labelled training rows
+     * decide the blend. A candidate that fails or runs out of budget in a fold gets weight 0.
+     */
+    private BlendChoice chooseOutOfFold(TrainingRun run, List<Trained> trained, double calibrationFraction, long deadline) {
+        PreparedData.RowSplit split = PreparedData.split(run.table(), calibrationFraction, run.seed());
+        List<Integer> training = split.training();
+        int[] fold = OutOfFold.folds(training.size(), run.seed());
+        double[] y = training.stream().mapToDouble(i -> run.table().y()[i]).toArray();
+        List<double[]> outputs = new ArrayList<>();
+        List<Integer> kept = new ArrayList<>();
+        try (NDManager manager = PyTorchEngine.get().newBaseManager()) {
+            for (int k = 0; k < trained.size(); k++) {
+                double[] predicted = outOfFold(run, trained.get(k).candidate(), training, fold, calibrationFraction,
+                        k == 0 ? Long.MAX_VALUE : deadline, manager);
+                if (predicted != null) {
+                    outputs.add(predicted);
+                    kept.add(k);
+                }
+            }
+        }
+        BlendChoice inner = BlendChoice.choose(outputs.toArray(double[][]::new), y, run.seed(), OutOfFold.FOLDS
+                + "-fold out-of-fold predictions of the " + training.size() + " labelled training rows (target units; fewer"
+                + " than " + MIN_CALIBRATION_ROWS_TO_SELECT + " calibration rows)");
+        double[] weights = new double[trained.size()];
+        for (int j = 0; j < kept.size(); j++) {
+            weights[kept.get(j)] = inner.weights()[j];
+        }
+        return new BlendChoice(weights, inner.crossFitted(), inner.reason());
+    }
+
+    /** One candidate's predictions of the training rows, each from a model that did not see its label; null if it failed. */
+    private double[] outOfFold(TrainingRun run, AutoCandidate candidate, List<Integer> training, int[] fold,
+                               double calibrationFraction, long deadline, NDManager manager) {
+        double[] predicted = new double[training.size()];
+        for (int f = 0; f < OutOfFold.FOLDS; f++) {
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < training.size(); i++) {
+                if (fold[i] == f) {
+                    positions.add(i);
+                }
+            }
+            if (positions.isEmpty()) {
+                continue;
+            }
+            try {
+                TrainingOutcome outcome = trainCandidate(run, OutOfFold.foldTable(run.table(), training, fold, f),
+                        candidate, calibrationFraction, deadline);
+                float[][] rows = positions.stream().map(i -> run.table().x()[training.get(i)]).toArray(float[][]::new);
+                double[] mean = TrainedModelForward.predict(manager, outcome.model(), rows).mean();
+                for (int j = 0; j < mean.length; j++) {
+                    predicted[positions.get(j)] = mean[j];
+                }
+            } catch (TrainingCancelledException e) {
+                if (run.cancelled().getAsBoolean()) {
+                    throw e;
+                }
+                return null;
+            } catch (HplException e) {
+                return null;
+            }
+        }
+        return predicted;
+    }
+
+    /** Σ_k w_k · candidate k's outputs on the calibration rows (standardised units). */
+    private static double[] blend(List<Trained> trained, double[] weights) {
+        double[][] outputs = trained.stream().map(Trained::calibrationOutput).toArray(double[][]::new);
+        double[] out = new double[outputs[0].length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = BlendWeights.blend(outputs, weights, i);
+        }
+        return out;
+    }
+
+    private TrainingOutcome trainCandidate(TrainingRun run, Table table, AutoCandidate candidate,
+                                           double calibrationFraction, long deadline) {
         TrainingMethod method = methods.apply(candidate.method());
         Map<String, String> given = new HashMap<>(candidate.hyperParameters());
         given.put(CommonHyperParameters.CALIBRATION_FRACTION.name(), Double.toString(calibrationFraction));
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
-        return method.train(new TrainingRun(run.table(), hp, run.seed(), run.device(), p -> { },
+        return method.train(new TrainingRun(table, hp, run.seed(), run.device(), p -> { },
                 () -> run.cancelled().getAsBoolean() || System.nanoTime() > deadline));
     }
 
-    private TrainingOutcome choose(TrainingRun run, PreparedData data, List<Trained> trained,
-                                   List<Selection.Candidate> skipped, double millis) {
-        double[] y = standardisedCalibrationTargets(data);
-        double[][] outputs = trained.stream().map(Trained::calibrationOutput).toArray(double[][]::new);
-        int n = y.length;
-        int[] all = range(n);
-        double[] crossFitted = new double[n];
-        double[] weights;
-        String reason;
-        if (trained.size() == 1 || n < MIN_ROWS_TO_BLEND) {
-            weights = BlendWeights.bestSingle(outputs, y, all);
-            for (int i = 0; i < n; i++) {
-                crossFitted[i] = BlendWeights.blend(outputs, weights, i);
-            }
-            reason = trained.size() == 1 ? "only one candidate finished"
-                    : "too few calibration rows (" + n + ") to fit a blend: the best single candidate on them";
-        } else {
-            int[][] halves = BlendWeights.halves(n, run.seed());
-            double[] blendOut = new double[n];
-            double[] singleOut = new double[n];
-            for (int h = 0; h < 2; h++) {
-                int[] fitOn = halves[h];
-                int[] scoreOn = halves[1 - h];
-                double[] blendW = BlendWeights.fit(outputs, y, fitOn);
-                double[] singleW = BlendWeights.bestSingle(outputs, y, fitOn);
-                for (int i : scoreOn) {
-                    blendOut[i] = BlendWeights.blend(outputs, blendW, i);
-                    singleOut[i] = BlendWeights.blend(outputs, singleW, i);
-                }
-            }
-            double blendMae = meanAbs(blendOut, y);
-            double singleMae = meanAbs(singleOut, y);
-            boolean blend = blendMae < singleMae;
-            weights = blend ? BlendWeights.fit(outputs, y, all) : BlendWeights.bestSingle(outputs, y, all);
-            System.arraycopy(blend ? blendOut : singleOut, 0, crossFitted, 0, n);
-            reason = String.format(Locale.ROOT, "cross-fitted on the calibration halves, the blend's MAE %.4g vs the best"
-                            + " single candidate's %.4g (standardised target units): %s", blendMae, singleMae,
-                    blend ? "serving the blend" : "serving the single best");
-        }
+    private TrainingOutcome serve(TrainingRun run, PreparedData data, List<Trained> trained,
+                                  List<Selection.Candidate> skipped, BlendChoice choice, double[] calibrationOutput,
+                                  double millis) {
+        double[] weights = choice.weights();
         List<Regressor> members = new ArrayList<>();
         List<Double> memberWeights = new ArrayList<>();
         List<Selection.Candidate> report = new ArrayList<>();
@@ -202,9 +256,10 @@ public final class AutoMethod implements TrainingMethod {
         report.addAll(skipped);
         Regressor served = members.size() == 1 ? members.get(0)
                 : new Blend(members, normalised(memberWeights));
-        TrainingOutcome outcome = TreeOutcome.of(run.table().schema(), data, served, crossFitted, logVariance(data, run.seed()),
+        TrainingOutcome outcome = TreeOutcome.of(run.table().schema(), data, served, calibrationOutput,
+                logVariance(data, run.seed()),
                 maxUnlabelled(trained), millis, Map.of());
-        return outcome.withSelection(new Selection(report, describe(report), reason));
+        return outcome.withSelection(new Selection(report, describe(report), choice.reason()));
     }
 
     /**
@@ -260,21 +315,5 @@ public final class AutoMethod implements TrainingMethod {
     private static double[] normalised(List<Double> weights) {
         double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
         return weights.stream().mapToDouble(w -> w / sum).toArray();
-    }
-
-    private static double meanAbs(double[] a, double[] y) {
-        double sum = 0;
-        for (int i = 0; i < y.length; i++) {
-            sum += Math.abs(a[i] - y[i]);
-        }
-        return sum / y.length;
-    }
-
-    private static int[] range(int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = i;
-        }
-        return r;
     }
 }

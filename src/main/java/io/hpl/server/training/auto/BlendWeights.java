@@ -40,6 +40,15 @@ final class BlendWeights {
         return sum / rows.length;
     }
 
+    /** Mean absolute error of predictions {@code p}. */
+    static double mae(double[] p, double[] y) {
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += Math.abs(p[i] - y[i]);
+        }
+        return sum / y.length;
+    }
+
     static double blend(double[][] outputs, double[] w, int row) {
         double v = 0;
         for (int k = 0; k < w.length; k++) {

@@ -87,6 +87,35 @@ class AutoMethodTest {
     }
 
     @Test
+    void aSmallTableIsDecidedOnOutOfFoldPredictionsOfItsTrainingRows() {
+        Table table = SyntheticTables.make(200, 400, 4); // 40 calibration rows, 160 training rows
+        TrainingOutcome outcome = train(new AutoMethod(REGISTRY::get, u -> small(u, "300")), table, Map.of());
+        Selection selection = outcome.selection();
+        assertTrue(selection.reason().contains("5-fold out-of-fold predictions of the 160 labelled training rows"),
+                selection.reason());
+        assertEquals(1.0, selection.candidates().stream().mapToDouble(Selection.Candidate::weight).sum(), 1e-9);
+        assertEquals(40, outcome.calibrationRows());
+        assertTrue(outcome.calibrationMetrics().r2() > 0.7, outcome.calibrationMetrics().toString());
+    }
+
+    @Test
+    void foldTablesKeepOnlyTheOtherFoldsLabels() {
+        Table table = SyntheticTables.make(50, 10, 5);
+        List<Integer> training = java.util.stream.IntStream.range(0, 40).boxed().toList();
+        int[] fold = OutOfFold.folds(training.size(), 1);
+        assertEquals(8, Arrays.stream(fold).filter(f -> f == 2).count(), "40 rows dealt evenly into 5 folds");
+        Table two = OutOfFold.foldTable(table, training, fold, 2);
+        for (int row = 0; row < table.rows(); row++) {
+            boolean keeps = row < 40 && fold[row] != 2;
+            assertEquals(keeps, !Double.isNaN(two.y()[row]), "row " + row);
+            if (keeps) {
+                assertEquals(table.y()[row], two.y()[row]);
+            }
+        }
+        assertTrue(!Double.isNaN(table.y()[45]), "the original table is not changed");
+    }
+
+    @Test
     void aCandidateStillRunningWhenTheBudgetEndsIsDroppedAndTheTreesAreServed() {
         AutoMethod auto = new AutoMethod(REGISTRY::get, u -> small(u, "1000000"));
         TrainingOutcome outcome = train(auto, SyntheticTables.make(300, 0, 2), Map.of("time_budget_seconds", "5"));
