@@ -1,5 +1,6 @@
 package io.hpl.server.training.auto;
 
+import io.hpl.server.training.RowShuffle;
 import java.util.Random;
 
 /**
@@ -75,17 +76,7 @@ final class BlendWeights {
 
     /** Rows 0..n-1 dealt into two halves at random. */
     static int[][] halves(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random random = new Random(seed * 7919 + 3);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = RowShuffle.of(n, new Random(seed * 7919 + 3));
         int[] a = java.util.Arrays.copyOfRange(order, 0, n / 2);
         int[] b = java.util.Arrays.copyOfRange(order, n / 2, n);
         java.util.Arrays.sort(a);

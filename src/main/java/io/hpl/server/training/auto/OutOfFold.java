@@ -1,6 +1,7 @@
 package io.hpl.server.training.auto;
 
 import io.hpl.server.data.Table;
+import io.hpl.server.training.RowShuffle;
 import java.util.List;
 import java.util.Random;
 
@@ -20,7 +21,7 @@ final class OutOfFold {
     /** The fold of each training row (positions in {@code training}), dealt at random. */
     static int[] folds(int rows, long seed) {
         int[] fold = new int[rows];
-        int[] order = shuffled(rows, seed);
+        int[] order = RowShuffle.of(rows, new Random(seed * 104729 + 11));
         for (int i = 0; i < rows; i++) {
             fold[order[i]] = i % FOLDS;
         }
@@ -41,20 +42,5 @@ final class OutOfFold {
             }
         }
         return new Table(table.schema(), table.x(), y);
-    }
-
-    private static int[] shuffled(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random random = new Random(seed * 104729 + 11);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

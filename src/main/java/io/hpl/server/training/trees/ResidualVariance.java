@@ -2,6 +2,7 @@ package io.hpl.server.training.trees;
 
 import io.hpl.server.model.TreeEnsemble;
 import io.hpl.server.training.PreparedData;
+import io.hpl.server.training.RowShuffle;
 import java.util.Random;
 
 /**
@@ -33,7 +34,7 @@ public final class ResidualVariance {
         int n = x.length;
         int[] fold = new int[n];
         Random random = new Random(seed ^ 0x5DEECE66DL);
-        int[] order = shuffled(n, random);
+        int[] order = RowShuffle.of(n, random);
         for (int i = 0; i < n; i++) {
             fold[order[i]] = i % folds;
         }
@@ -73,19 +74,5 @@ public final class ResidualVariance {
                         Math.max(1, x.length / 8.0), LOG_VARIANCE.l2(), LOG_VARIANCE.subsample(), 1.0, LOG_VARIANCE.maxBins())
                 : LOG_VARIANCE;
         return GradientBoosting.fit(x, logSquares, null, inputs, s, seed + 101);
-    }
-
-    private static int[] shuffled(int n, Random random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }
