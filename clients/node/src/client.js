@@ -139,10 +139,15 @@ class HplClient {
     });
   }
 
-  /** @returns {Promise<{mean: number, variance: number}[]>} */
-  async predict(modelName, rows, { version = 0 } = {}) {
-    const response = await this.unary(this.stub, 'Predict', { modelName, version, rows: rows.map(toStruct) });
-    return response.predictions.map(({ mean, variance }) => ({ mean, variance }));
+  /**
+   * Mean, σ² and a prediction interval per row; intervalLevel in (0, 1), the server's default 0.9.
+   * @returns {Promise<{mean: number, variance: number, lower: number, upper: number}[]>}
+   */
+  async predict(modelName, rows, { version = 0, intervalLevel } = {}) {
+    const request = { modelName, version, rows: rows.map(toStruct) };
+    if (intervalLevel !== undefined) request.intervalLevel = intervalLevel;
+    const response = await this.unary(this.stub, 'Predict', request);
+    return response.predictions.map(({ mean, variance, lower, upper }) => ({ mean, variance, lower, upper }));
   }
 
   /**
@@ -155,7 +160,7 @@ class HplClient {
       images: images.map((i) => (Buffer.isBuffer(i) ? { encoded: i } : { tensor: { values: i } })),
     };
     const response = await this.unary(this.stub, 'Predict', request);
-    return response.predictions.map(({ mean, variance }) => ({ mean, variance }));
+    return response.predictions.map(({ mean, variance, lower, upper }) => ({ mean, variance, lower, upper }));
   }
 
   /** Scores a model on a stored dataset ({datasetId}) or on inline rows with the target column ({rows}). */

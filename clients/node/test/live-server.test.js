@@ -53,7 +53,10 @@ test('HplClient against a live server', { skip: !SERVER && 'set HPL_SERVER=host:
     for (const p of predictions) {
       assert.ok(p.mean > 9 && p.mean < 14, `log price ${p.mean}`);
       assert.ok(p.variance > 0);
+      assert.ok(p.lower < p.mean && p.mean < p.upper, `the 90% interval by default: ${JSON.stringify(p)}`);
     }
+    const [narrow] = await hpl.predict(model, [HOUSE], { intervalLevel: 0.5 });
+    assert.ok(narrow.upper - narrow.lower < predictions[0].upper - predictions[0].lower);
   });
 
   await t.test('evaluate on a dataset and inline', async () => {

@@ -17,6 +17,8 @@ CHUNK_BYTES = 1 << 20  # well under the server's 16 MiB message limit
 class Prediction:
     mean: float
     variance: float  # sigma^2 in squared target units
+    lower: float = float("nan")  # the prediction interval at the request's level (default 0.9), split-conformal
+    upper: float = float("nan")
 
 
 class HplError(Exception):
@@ -167,10 +169,14 @@ class HplClient:
 
     # ------------------------------------------------------------------ models
 
-    def predict(self, model_name: str, rows: Sequence[Row], version: int = 0) -> List[Prediction]:
+    def predict(self, model_name: str, rows: Sequence[Row], version: int = 0,
+                interval_level: Optional[float] = None) -> List[Prediction]:
+        """Mean, sigma^2 and a prediction interval per row; interval_level in (0, 1), the server's default 0.9."""
         request = pb.PredictRequest(model_name=model_name, version=version, rows=[_struct(r) for r in rows])
+        if interval_level is not None:
+            request.interval_level = interval_level
         response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
-        return [Prediction(p.mean, p.variance) for p in response.predictions]
+        return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
     def predict_images(self, model_name: str, images: Sequence[Union[bytes, Sequence[float]]], version: int = 0,
                        resize: bool = False) -> List[Prediction]:
@@ -178,7 +184,7 @@ class HplClient:
         request = pb.PredictRequest(model_name=model_name, version=version, resize_images=resize,
                                     images=[_image(i) for i in images])
         response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
-        return [Prediction(p.mean, p.variance) for p in response.predictions]
+        return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
     def evaluate(self, model_name: str, dataset_id: Optional[str] = None, rows: Optional[Sequence[Row]] = None,
                  version: int = 0) -> pb.Metrics:

@@ -63,6 +63,9 @@ class LiveServerTest(unittest.TestCase):
         for p in predictions:
             self.assertTrue(9 < p.mean < 14, p)  # log prices
             self.assertGreater(p.variance, 0)
+            self.assertTrue(p.lower < p.mean < p.upper, p)  # the 90% interval by default
+        narrow = self.hpl.predict(self.model, [HOUSE], interval_level=0.5)[0]
+        self.assertLess(narrow.upper - narrow.lower, predictions[0].upper - predictions[0].lower)
 
     def test_evaluate_on_a_dataset_and_inline(self):
         test_set = self.hpl.upload_file(TEST_CSV, "log_price")
