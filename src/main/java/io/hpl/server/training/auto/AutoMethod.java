@@ -137,10 +137,14 @@ public final class AutoMethod implements TrainingMethod {
                         bestMae(data, trained), Map.of()));
             }
         }
-        BlendChoice choice;
+        if (trained.isEmpty()) {
+            throw HplException.precondition("AUTO: no candidate could be trained on this table: " + report.stream()
+                    .map(c -> c.name() + " " + c.status()).toList());
+        }
+        BlendChoice choice = trained.size() > 1 && data.calibrationY().length < MIN_CALIBRATION_ROWS_TO_SELECT
+                ? chooseOutOfFold(run, trained, calibrationFraction, deadline) : null;
         double[] calibrationOutput;
-        if (trained.size() > 1 && data.calibrationY().length < MIN_CALIBRATION_ROWS_TO_SELECT) {
-            choice = chooseOutOfFold(run, trained, calibrationFraction, deadline);
+        if (choice != null) {
             calibrationOutput = blend(trained, choice.weights());
         } else {
             choice = BlendChoice.choose(trained.stream().map(Trained::calibrationOutput).toArray(double[][]::new),
@@ -153,7 +157,8 @@ public final class AutoMethod implements TrainingMethod {
 
     /**
      * Small tables: each candidate's out-of-fold predictions (target units) of the labelled training rows
-     * decide the blend. A candidate that fails or runs out of budget in a fold gets weight 0.
+     * decide the blend. A candidate that fails or runs out of budget in a fold gets weight 0; null when none
+     * got through.
      */
     private BlendChoice chooseOutOfFold(TrainingRun run, List<Trained> trained, double calibrationFraction, long deadline) {
         PreparedData.RowSplit split = PreparedData.split(run.table(), calibrationFraction, run.seed());
@@ -171,6 +176,9 @@ public final class AutoMethod implements TrainingMethod {
                     kept.add(k);
                 }
             }
+        }
+        if (outputs.isEmpty()) {
+            return null; // no candidate got through every fold: choose on the calibration rows after all
         }
         BlendChoice inner = BlendChoice.choose(outputs.toArray(double[][]::new), y, run.seed(), OutOfFold.FOLDS
                 + "-fold out-of-fold predictions of the " + training.size() + " labelled training rows (target units; fewer"
