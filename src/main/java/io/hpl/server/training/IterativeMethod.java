@@ -8,7 +8,6 @@ import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.model.Regressor;
 import io.hpl.server.model.TrainedModel;
-import io.hpl.server.model.VarianceModel;
 import io.hpl.server.model.PiecewiseLinearEncoding;
 import io.hpl.server.training.nn.MlpNetwork;
 import io.hpl.server.training.nn.PackedMlpNetwork;
