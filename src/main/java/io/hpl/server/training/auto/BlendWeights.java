@@ -9,7 +9,7 @@ import java.util.Random;
  * candidates that is exact enough, cannot diverge, and needs no solver.
  */
 final class BlendWeights {
-    /** Grid points per weight unit: 1/20 = 0.05 steps for up to 4 candidates, coarser beyond. */
+    /** At most this many grid points: steps of 1/20 = 0.05 for up to 5 candidates (10,626 points), coarser beyond. */
     private static final int MAX_GRID_POINTS = 20_000;
 
     private BlendWeights() {
