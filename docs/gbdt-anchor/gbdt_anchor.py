@@ -6,7 +6,7 @@ labelled rows of the benchmark splits (src/test/resources/benchmark, the referen
 test rows. Two fits per cell: on all labelled
 rows (`mae`), and on the 80% that this server's methods train on, the other 20% held out as calibration rows
 (`mae_80`, the comparable figure), with a split-conformal 90% interval from those 20% (`conformal_cov90`).
-Targets as in benchmark-protocol.md (log for house_lucas, diamonds, cps1988; storms drops `name`).
+Targets as in docs/benchmark-protocol.md (log for house_lucas, diamonds, cps1988; storms drops `name`).
 
 Needs Debian's python3-sklearn (apt-get install python3-sklearn), run with /usr/bin/python3.
 Usage: docs/gbdt-anchor/gbdt_anchor.py OUT.jsonl [dataset,...]   (about 1 minute for all four tables on 2 cores)

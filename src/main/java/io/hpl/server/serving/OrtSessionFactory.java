@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Creates ONNX Runtime sessions with the options measured best for small MLPs on a small box
- * (stack-probe §5): one intra-op and one inter-op thread, full graph optimisation, memory
+ * (docs/decisions.md, "ONNX Runtime session options"): one intra-op and one inter-op thread, full graph optimisation, memory
  * pattern on, no spinning. Concurrency comes from concurrent {@code run} calls, not from
  * ORT's thread pool, whose default 2-thread pool tripled the p99 at 256 rows.
  */

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Hyperparameters every method shares. Defaults follow the benchmark protocol
- * (shared research: MLP 256-256, dropout 0.05, Adam 1e-3, batch 128, 4,000 iterations).
+ * (docs/benchmark-protocol.md: MLP 256-256, dropout 0.05, Adam 1e-3, batch 128, 4,000 iterations).
  */
 public final class CommonHyperParameters {
     public static final HyperParameter<Integer> ITERATIONS = HyperParameter.integer(

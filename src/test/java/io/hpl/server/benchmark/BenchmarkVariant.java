@@ -45,7 +45,7 @@ record BenchmarkVariant(String label, MethodName method, Map<String, String> hyp
                 new BenchmarkVariant("HPL [noise]", MethodName.HPL, PRODUCT_VIEW),
                 new BenchmarkVariant("HPL row-g [noise]", MethodName.HPL, with(PRODUCT_VIEW, "uncertainty_input", "row")),
                 new BenchmarkVariant("MEAN_TEACHER [noise]", MethodName.MEAN_TEACHER, PRODUCT_VIEW),
-                // The authors' image setting λ = w_ulb = 10 (reference-results, table B).
+                // The authors' image setting λ = w_ulb = 10 (docs/decisions.md, "λ, λ₂ and the meta period").
                 new BenchmarkVariant("PSEUDO_LABEL λ=10 [noise]", MethodName.PSEUDO_LABEL,
                         with(PRODUCT_VIEW, "unlabelled_weight", "10")),
                 new BenchmarkVariant("HPL λ=10 [noise]", MethodName.HPL, with(PRODUCT_VIEW, "unlabelled_weight", "10")),

@@ -12,7 +12,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark protocol (shared research, benchmark-protocol.md) on the public datasets.
+ * The benchmark protocol (docs/benchmark-protocol.md) on the public datasets.
  * By default a quick smoke run (house_lucas, γ = 10%, seed 0, few iterations) that checks every
  * method runs end to end. The full table:
  * <pre>./mvnw -B test -Dtest=TabularBenchmarkTest -Dhpl.benchmark=full</pre>

@@ -7,7 +7,7 @@ import io.hpl.server.training.nn.UncertaintyLearner;
 import io.hpl.server.training.optim.Adam;
 
 /**
- * HPL's meta step in closed form (hpl-algorithm.md §6.2-§6.3), for the linear head on detached
+ * HPL's meta step in closed form (docs/algorithm.md §2-§3), for the linear head on detached
  * backbone features. The head is one vector θ = [w, b] and every feature matrix carries a
  * trailing column of ones, so the bias needs no formula of its own.
  *

@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * HPL (Sun et al., NeurIPS 2025) as the authors' code does it (hpl-algorithm.md §6.2): pseudo-labels
+ * HPL (Sun et al., NeurIPS 2025) as the authors' code does it (docs/algorithm.md §2): pseudo-labels
  * ŷ = f(x_w) weighted by ½·exp(−z), z = g_φ(u) read as log σ²; every {@code meta_period}
  * iterations (the first included) g takes one Adam step on the hypergradient of the outer loss
  * through a virtual Adam step of the head (closed form in {@link HeadMetaGradient}); then, every

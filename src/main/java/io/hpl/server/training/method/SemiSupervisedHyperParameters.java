@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Hyperparameters of the semi-supervised methods. Defaults: the authors' values where the
  * protocol takes them (λ = 1, λ2 = 0.1, meta step every 5 iterations, g's Adam at 1e-4), and the
- * product's tabular strong view, noise σ = 0.1 without swapping (reference-results round 2);
+ * product's tabular strong view, noise σ = 0.1 without swapping (docs/decisions.md, "Tabular strong view");
  * swap_probability 0.3 reproduces the benchmark protocol's view.
  */
 public final class SemiSupervisedHyperParameters {

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Adam with exactly PyTorch's semantics (coupled L2 weight decay added to the gradient, eps added
  * to the bias-corrected √v, bias corrections from the step count), written out so that its
- * moments and step count are readable: HPL's virtual step continues them (hpl-algorithm.md §3.2).
+ * moments and step count are readable: HPL's virtual step continues them (docs/algorithm.md §2).
  * DJL's built-in Adam keeps its state private.
  */
 public final class Adam {

@@ -10,7 +10,7 @@ import java.util.List;
  * random offset, then a horizontal flip with probability ½ if {@code flip}. Strong: weak, then
  * {@code opsPerImage} ops drawn with replacement from {@code ops}, each applied with probability ½
  * at a magnitude drawn uniformly from {1, …, maxMagnitude}/10, then a square cutout of side
- * {@code cutoutSide} pixels filled with grey 0.5 (FixMatch's RandAugmentMC, hpl-algorithm.md §1).
+ * {@code cutoutSide} pixels filled with grey 0.5 (FixMatch's RandAugmentMC, docs/algorithm.md §1).
  */
 public record ImageAugmentation(
         int cropPadding, boolean flip, List<PhotometricOp> ops, int opsPerImage, int maxMagnitude, int cutoutSide) {

@@ -12,7 +12,7 @@ import java.util.Random;
  * Augmented views of standardised rows. Weak: x + N(0, weakNoise²). Strong: each feature column
  * (a one-hot group as a unit), with probability {@code swapProbability}, takes the value of another
  * row of the batch, then + N(0, strongNoise²). Swapping is off by default: it is not
- * label-preserving where one feature carries the target (reference-results, round 2).
+ * label-preserving where one feature carries the target (docs/decisions.md, "Tabular strong view").
  */
 public final class TabularViews implements Views {
     private final double weakNoise;

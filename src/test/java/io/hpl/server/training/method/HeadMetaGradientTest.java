@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The closed-form meta step against finite differences of the outer loss through a virtual Adam
- * step written out here in plain double arithmetic (hpl-algorithm.md §6.5), on random data with a
+ * step written out here in plain double arithmetic (docs/algorithm.md §5), on random data with a
  * non-empty Adam state, head weight decay and the λ2 term.
  */
 class HeadMetaGradientTest {
