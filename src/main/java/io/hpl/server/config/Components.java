@@ -1,5 +1,6 @@
 package io.hpl.server.config;
 
+import io.hpl.server.data.TableLimits;
 import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.serving.OrtSessionFactory;
 import io.hpl.server.store.DatasetStore;
@@ -15,8 +16,14 @@ public class Components {
 
     @Produces
     @Singleton
-    DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits) {
-        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes(), imageLimits);
+    DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits, TableLimits tableLimits) {
+        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes(), imageLimits, tableLimits);
+    }
+
+    @Produces
+    @Singleton
+    TableLimits tableLimits(ServerConfig config) {
+        return new TableLimits(config.tables().maxCellChars(), config.tables().maxCategoriesPerColumn());
     }
 
     @Produces

@@ -15,6 +15,8 @@ public interface ServerConfig {
 
     Images images();
 
+    Tables tables();
+
     Training training();
 
     Serving serving();
@@ -54,6 +56,17 @@ public interface ServerConfig {
         /** Largest archive member once decompressed, in bytes. */
         @WithDefault("67108864")
         long maxFileBytes();
+    }
+
+    /** Guards for table data, checked before the memory or CPU they bound is spent (see TableLimits). */
+    interface Tables {
+        /** Most characters in one cell, at upload and in Predict/Evaluate rows; checked before the cell is parsed. */
+        @WithDefault("1000")
+        int maxCellChars();
+
+        /** Most distinct categories of one categorical column; each is one model input (a one-hot column). */
+        @WithDefault("1000")
+        int maxCategoriesPerColumn();
     }
 
     interface Training {

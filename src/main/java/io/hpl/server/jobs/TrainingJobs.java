@@ -2,6 +2,7 @@ package io.hpl.server.jobs;
 
 import ai.djl.Device;
 import io.hpl.server.config.ServerConfig;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.DatasetRecord;
@@ -74,7 +75,7 @@ public class TrainingJobs {
             throw HplException.invalid("dataset_id is required");
         }
         DatasetRecord dataset = datasets.get(spec.datasetId())
-                .orElseThrow(() -> HplException.notFound("dataset '" + spec.datasetId() + "' not found"));
+                .orElseThrow(() -> HplException.notFound("dataset " + EchoedInput.quote(spec.datasetId()) + " not found"));
         MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.schema().isImage(), dataset.unlabelledRows());
         TrainingMethod method = methods.get(name);
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
