@@ -87,7 +87,13 @@ public final class FeatureEncoder {
         if (cell == null || cell.isMissing()) {
             return Double.NaN;
         }
-        return finiteNumber(rowLabel, name, cell);
+        double value = finiteNumber(rowLabel, name, cell);
+        if (Float.isInfinite((float) value)) {
+            // Models train and predict in float32: such a target would become infinity there.
+            throw invalid(rowLabel, name, value + " is outside the float32 range of targets (about ±3.4e38);"
+                    + " rescale the target column");
+        }
+        return value;
     }
 
     private static float toFloat(String rowLabel, String column, CellValue cell) {

@@ -43,6 +43,11 @@ final class SchemaInference {
     }
 
     DatasetSchema infer() {
+        if (features.isEmpty()) {
+            // Refused here rather than at training, where it surfaced as a misleading error.
+            throw HplException.invalid("no feature columns: every column but the target " + EchoedInput.quote(options.targetColumn())
+                    + " is listed in ignore_columns; keep at least one column as a feature");
+        }
         CellSurvey survey = survey();
         Map<String, TreeSet<String>> categories = collectCategories(categoricalColumns(survey));
         List<Column> columns = new ArrayList<>();

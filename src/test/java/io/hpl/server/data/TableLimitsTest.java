@@ -88,4 +88,18 @@ class TableLimitsTest {
         refused(ErrorKind.RESOURCE_EXHAUSTED, csv("c,y\nr,1\ng,2\nb,3\nw,4\n"), new TableLimits(100, 3), target("y"),
                 "'c'", "3");
     }
+
+    @Test
+    void anUploadWithNoFeatureColumnsIsRefused() throws IOException {
+        refused(ErrorKind.INVALID_ARGUMENT, csv("id,y\na,1\nb,2\n"), TableLimits.DEFAULTS, target("y", "id"),
+                "no feature columns", "'y'", "ignore_columns");
+    }
+
+    @Test
+    void aTargetOutsideFloat32IsRefused() throws IOException {
+        refused(ErrorKind.INVALID_ARGUMENT, csv("a,y\n1,2\n2,1e308\n"), TableLimits.DEFAULTS, target("y"),
+                "line 3", "'y'", "float32");
+        refused(ErrorKind.INVALID_ARGUMENT, csv("a,y\n1,2\n2,-1e39\n"), TableLimits.DEFAULTS, target("y"),
+                "line 3", "float32");
+    }
 }
