@@ -49,8 +49,8 @@ public interface ServerConfig {
         @WithDefault("268435456")
         long maxValues();
 
-        /** Most pixels of one image before resizing (width x height, read from its header). */
-        @WithDefault("50000000")
+        /** Most pixels of one image before resizing (width x height, read from its header); 4096 x 4096. */
+        @WithDefault("16777216")
         long maxSourcePixels();
 
         /** Largest archive member once decompressed, in bytes. */

@@ -11,8 +11,13 @@ package io.hpl.server.data.image;
  * @param maxFileBytes    bytes of one archive member once decompressed: a small zip can inflate to gigabytes
  */
 public record ImageLimits(int maxImages, long maxValues, long maxSourcePixels, long maxFileBytes) {
-    /** 200,000 images, 2^28 floats (1 GiB), 50 megapixels, 64 MiB per member. */
-    public static final ImageLimits DEFAULTS = new ImageLimits(200_000, 1L << 28, 50_000_000L, 64L << 20);
+    /**
+     * 200,000 images, 2^28 floats (1 GiB), 16 megapixels (4096 x 4096), 64 MiB per member. Decoding
+     * holds an image at full size, as pixels and then as floats (up to 16 bytes a pixel for RGB):
+     * 16 megapixels is about 270 MB; the former 50 megapixels let four concurrent 160 KB uploads of
+     * a 7000 x 7000 PNG exhaust the heap.
+     */
+    public static final ImageLimits DEFAULTS = new ImageLimits(200_000, 1L << 28, 1L << 24, 64L << 20);
 
     public ImageLimits {
         if (maxImages < 1 || maxValues < 1 || maxSourcePixels < 1 || maxFileBytes < 1) {
