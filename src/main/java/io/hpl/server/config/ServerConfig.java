@@ -81,6 +81,14 @@ public interface ServerConfig {
         /** Most jobs waiting behind the running one; more is RESOURCE_EXHAUSTED. */
         @WithDefault("16")
         int maxQueued();
+
+        /** Most weights of a table model's network per job, estimated from hidden_layers (2^24: 64 MB as floats). */
+        @WithDefault("16777216")
+        long maxParameters();
+
+        /** Most iterations x batch_size per job (2^27), so one job cannot hold the only trainer for a day. */
+        @WithDefault("134217728")
+        long maxIterationsTimesBatch();
     }
 
     interface Serving {

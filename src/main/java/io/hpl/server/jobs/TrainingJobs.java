@@ -49,6 +49,7 @@ public class TrainingJobs {
     private final Engines engines;
     private final TrainingMetrics metrics;
     private final int maxQueued;
+    private final TrainingLimits limits;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hpl-training");
         t.setDaemon(true);
@@ -63,6 +64,7 @@ public class TrainingJobs {
         this.methods = methods;
         this.export = new ModelExport(models);
         this.maxQueued = config.training().maxQueued();
+        this.limits = new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch());
         this.engines = engines;
         this.metrics = metrics;
     }
@@ -85,6 +87,7 @@ public class TrainingJobs {
         }
         HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());
         HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
+        limits.check(dataset.schema(), hp);
         if (method.semiSupervised() && dataset.unlabelledRows() == 0) {
             throw HplException.precondition("method " + name + " learns from unlabelled rows and dataset '" + dataset.id()
                     + "' has none (rows with an empty target); use SUPERVISED or upload unlabelled rows");

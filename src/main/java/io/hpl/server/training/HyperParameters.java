@@ -38,6 +38,11 @@ public final class HyperParameters {
         return new HyperParameters(values, text);
     }
 
+    /** True when the method declares {@code parameter}, so {@link #get} has a value for it. */
+    public boolean declares(HyperParameter<?> parameter) {
+        return values.containsKey(parameter.name());
+    }
+
     @SuppressWarnings("unchecked")
     public <T> T get(HyperParameter<T> parameter) {
         Object value = values.get(parameter.name());
