@@ -148,8 +148,8 @@ public class PredictionService {
     }
 
     private Predictions run(ModelRecord model, float[][] x) {
-        try {
-            return loaded.session(model).predict(x);
+        try (LoadedModels.Lease lease = loaded.acquire(model)) { // held until scored: eviction cannot close it
+            return lease.session().predict(x);
         } catch (OrtException e) {
             throw new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model " + EchoedInput.quote(model.name()) + ": "
                     + e.getMessage(), e);
