@@ -1,6 +1,7 @@
 package io.hpl.server.config;
 
 import io.hpl.server.data.TableLimits;
+import io.hpl.server.data.image.DecodeBudget;
 import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.serving.OrtSessionFactory;
 import io.hpl.server.store.DatasetStore;
@@ -30,7 +31,8 @@ public class Components {
     @Singleton
     ImageLimits imageLimits(ServerConfig config) {
         ServerConfig.Images images = config.images();
-        return new ImageLimits(images.maxImages(), images.maxValues(), images.maxSourcePixels(), images.maxFileBytes());
+        return new ImageLimits(images.maxImages(), images.maxValues(), images.maxSourcePixels(), images.maxFileBytes(),
+                new DecodeBudget(images.maxPixelsInFlight(), ImageLimits.DECODE_WAIT));
     }
 
     @Produces

@@ -53,6 +53,10 @@ public interface ServerConfig {
         @WithDefault("16777216")
         long maxSourcePixels();
 
+        /** Most pixels decoded at once across all uploads and requests (2^25: two 4096 x 4096 images). */
+        @WithDefault("33554432")
+        long maxPixelsInFlight();
+
         /** Largest archive member once decompressed, in bytes. */
         @WithDefault("67108864")
         long maxFileBytes();
