@@ -14,6 +14,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hpl.server.api.v1.DataFormat;
 import io.hpl.server.api.v1.DatasetHeader;
+import io.hpl.server.api.v1.DeleteDatasetRequest;
+import io.hpl.server.api.v1.DeleteModelRequest;
+import io.hpl.server.api.v1.GetModelRequest;
+import io.hpl.server.api.v1.ListModelsRequest;
 import io.hpl.server.api.v1.EvaluateRequest;
 import io.hpl.server.api.v1.GetDatasetRequest;
 import io.hpl.server.api.v1.ImageOptions;
@@ -160,5 +164,40 @@ class BadInputMatrixTest {
         refused(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder().setDatasetId(dataset)
                 .setMethod(Method.SUPERVISED).setModelName("m").putHyperparameters("h".repeat(50_000), "1").build())
                 .collect().asList().await().atMost(TIMEOUT), "unknown hyperparameter", "…");
+    }
+
+    /** A 100,000-character name or id on every RPC that takes one: INVALID_ARGUMENT, the input quoted short. */
+    @Test
+    void longNamesAndIdsOnEveryRpcThatTakesOne() {
+        String name = "n".repeat(100_000);
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.getModel(GetModelRequest.newBuilder().setName(name).build())
+                .await().atMost(TIMEOUT), "model_name", "…");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listModels(ListModelsRequest.newBuilder().setName(name).build())
+                .await().atMost(TIMEOUT), "model_name", "…");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.deleteModel(DeleteModelRequest.newBuilder().setName(name).build())
+                .await().atMost(TIMEOUT), "model_name", "…");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.deleteDataset(DeleteDatasetRequest.newBuilder().setId(name).build())
+                .await().atMost(TIMEOUT), "dataset id", "…");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.predict(PredictRequest.newBuilder().setModelName(name)
+                .addRows(row(Map.of("a", 1))).build()).await().atMost(TIMEOUT), "model_name", "…");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.evaluate(EvaluateRequest.newBuilder().setModelName(MODEL)
+                .setDatasetId(name).build()).await().atMost(TIMEOUT), "dataset id", "…");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder().setDatasetId(name)
+                .setMethod(Method.SUPERVISED).setModelName("m").build()).collect().asList().await().atMost(TIMEOUT),
+                "dataset id", "…");
+    }
+
+    /** The cell limit in a categorical column and in the header, and a long hyperparameter value. */
+    @Test
+    void longCategoriesHeaderNamesAndHyperparameterValues() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.predict(PredictRequest.newBuilder().setModelName(MODEL)
+                .addRows(row(Map.of("a", 1, "b", 100, "c", "r".repeat(1001)))).build()).await().atMost(TIMEOUT),
+                "row 0", "'c'", "1001 characters", "hpl.tables.max-cell-chars");
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,y," + "h".repeat(5000) + "\n1,2,3\n"),
+                "line 1 (header)", "hpl.tables.max-cell-chars");
+        String dataset = upload(client, "y", GeneratedCsv.make(40, 0, 5), "id").getId();
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder().setDatasetId(dataset)
+                .setMethod(Method.SUPERVISED).setModelName("m").putHyperparameters("hidden_layers", "8,".repeat(30_000) + "x")
+                .build()).collect().asList().await().atMost(TIMEOUT), "hidden_layers", "…");
     }
 }
