@@ -19,6 +19,7 @@ import io.hpl.server.api.v1.TrainProgress;
 import io.hpl.server.data.CellValue;
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.image.ImageData;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.ModelRecord;
@@ -219,7 +220,7 @@ public final class ProtoMapper {
             case NUMBER_VALUE -> new CellValue.Number(value.getNumberValue());
             case STRING_VALUE -> CellValue.text(value.getStringValue());
             case NULL_VALUE, KIND_NOT_SET -> CellValue.MISSING;
-            default -> throw HplException.invalid("row " + row + ", column '" + column + "': expected a number or a string, got "
+            default -> throw HplException.invalid("row " + row + ", column " + EchoedInput.quote(column) + ": expected a number or a string, got "
                     + value.getKindCase().name().toLowerCase().replace("_value", ""));
         };
     }

@@ -23,6 +23,7 @@ import io.hpl.server.api.v1.RegressionService;
 import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.api.v1.UploadDatasetRequest;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.jobs.TrainJobSpec;
 import io.hpl.server.jobs.TrainingJobs;
@@ -84,7 +85,7 @@ public class RegressionGrpcService implements RegressionService {
     @Override
     public Uni<DatasetInfo> getDataset(GetDatasetRequest request) {
         return blocking(() -> ProtoMapper.toProto(datasets.get(request.getId())
-                .orElseThrow(() -> HplException.notFound("dataset '" + request.getId() + "' not found"))));
+                .orElseThrow(() -> HplException.notFound("dataset " + EchoedInput.quote(request.getId()) + " not found"))));
     }
 
     @Override
@@ -97,7 +98,7 @@ public class RegressionGrpcService implements RegressionService {
     public Uni<DeleteDatasetResponse> deleteDataset(DeleteDatasetRequest request) {
         return blocking(() -> {
             if (!datasets.delete(request.getId())) {
-                throw HplException.notFound("dataset '" + request.getId() + "' not found");
+                throw HplException.notFound("dataset " + EchoedInput.quote(request.getId()) + " not found");
             }
             return DeleteDatasetResponse.getDefaultInstance();
         });

@@ -1,5 +1,7 @@
 package io.hpl.server.config;
 
+import io.hpl.server.data.TableLimits;
+import io.hpl.server.data.image.DecodeBudget;
 import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.serving.OrtSessionFactory;
 import io.hpl.server.store.DatasetStore;
@@ -15,15 +17,22 @@ public class Components {
 
     @Produces
     @Singleton
-    DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits) {
-        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes(), imageLimits);
+    DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits, TableLimits tableLimits) {
+        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes(), imageLimits, tableLimits);
+    }
+
+    @Produces
+    @Singleton
+    TableLimits tableLimits(ServerConfig config) {
+        return new TableLimits(config.tables().maxCellChars(), config.tables().maxCategoriesPerColumn());
     }
 
     @Produces
     @Singleton
     ImageLimits imageLimits(ServerConfig config) {
         ServerConfig.Images images = config.images();
-        return new ImageLimits(images.maxImages(), images.maxValues(), images.maxSourcePixels(), images.maxFileBytes());
+        return new ImageLimits(images.maxImages(), images.maxValues(), images.maxSourcePixels(), images.maxFileBytes(),
+                new DecodeBudget(images.maxPixelsInFlight(), ImageLimits.DECODE_WAIT));
     }
 
     @Produces

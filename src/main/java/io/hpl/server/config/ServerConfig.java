@@ -15,6 +15,8 @@ public interface ServerConfig {
 
     Images images();
 
+    Tables tables();
+
     Training training();
 
     Serving serving();
@@ -47,13 +49,28 @@ public interface ServerConfig {
         @WithDefault("268435456")
         long maxValues();
 
-        /** Most pixels of one image before resizing (width x height, read from its header). */
-        @WithDefault("50000000")
+        /** Most pixels of one image before resizing (width x height, read from its header); 4096 x 4096. */
+        @WithDefault("16777216")
         long maxSourcePixels();
+
+        /** Most pixels decoded at once across all uploads and requests (2^25: two 4096 x 4096 images). */
+        @WithDefault("33554432")
+        long maxPixelsInFlight();
 
         /** Largest archive member once decompressed, in bytes. */
         @WithDefault("67108864")
         long maxFileBytes();
+    }
+
+    /** Guards for table data, checked before the memory or CPU they bound is spent (see TableLimits). */
+    interface Tables {
+        /** Most characters in one cell, at upload and in Predict/Evaluate rows; checked before the cell is parsed. */
+        @WithDefault("1000")
+        int maxCellChars();
+
+        /** Most distinct categories of one categorical column; each is one model input (a one-hot column). */
+        @WithDefault("1000")
+        int maxCategoriesPerColumn();
     }
 
     interface Training {
@@ -68,6 +85,14 @@ public interface ServerConfig {
         /** Most jobs waiting behind the running one; more is RESOURCE_EXHAUSTED. */
         @WithDefault("16")
         int maxQueued();
+
+        /** Most weights of a table model's network per job, estimated from hidden_layers (2^24: 64 MB as floats). */
+        @WithDefault("16777216")
+        long maxParameters();
+
+        /** Most iterations x batch_size per job (2^27), so one job cannot hold the only trainer for a day. */
+        @WithDefault("134217728")
+        long maxIterationsTimesBatch();
     }
 
     interface Serving {

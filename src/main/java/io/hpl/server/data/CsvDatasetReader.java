@@ -1,5 +1,6 @@
 package io.hpl.server.data;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,15 +22,26 @@ public final class CsvDatasetReader {
     /** How many header columns an unknown-column error lists. */
     private static final int COLUMNS_SHOWN = 20;
 
+    private final TableLimits limits;
+
+    /** A reader with the default {@link TableLimits}. */
+    public CsvDatasetReader() {
+        this(TableLimits.DEFAULTS);
+    }
+
+    public CsvDatasetReader(TableLimits limits) {
+        this.limits = limits;
+    }
+
     public ParsedDataset read(Path csv, DatasetOptions options) {
         List<String> header;
-        try (CsvFile file = CsvFile.open(csv)) {
+        try (CsvFile file = CsvFile.open(csv, limits)) {
             header = file.header();
         }
         requireColumns(header, options);
         DatasetSchema schema = options.schema()
                 .map(fixed -> withTarget(header, options.targetColumn(), fixed))
-                .orElseGet(() -> new SchemaInference(csv, header, options).infer());
+                .orElseGet(() -> new SchemaInference(csv, header, options, limits).infer());
         return new ParsedDataset(encode(csv, schema));
     }
 
@@ -44,13 +56,13 @@ public final class CsvDatasetReader {
 
     private static void requireColumn(List<String> header, String role, String name) {
         if (!header.contains(name)) {
-            throw HplException.invalid(CsvFile.headerLabel() + ": " + role + " '" + name + "' is not in the header; columns: "
+            throw HplException.invalid(CsvFile.headerLabel() + ": " + role + " " + EchoedInput.quote(name) + " is not in the header; columns: "
                     + describe(header));
         }
     }
 
     private static String describe(List<String> header) {
-        String shown = header.stream().limit(COLUMNS_SHOWN).collect(Collectors.joining(", "));
+        String shown = header.stream().limit(COLUMNS_SHOWN).map(EchoedInput::shorten).collect(Collectors.joining(", "));
         int more = header.size() - COLUMNS_SHOWN;
         return more > 0 ? shown + " and " + more + " more" : shown;
     }
@@ -65,12 +77,12 @@ public final class CsvDatasetReader {
         return new DatasetSchema(target, fixed.features(), ignored);
     }
 
-    private static Table encode(Path csv, DatasetSchema schema) {
+    private Table encode(Path csv, DatasetSchema schema) {
         FeatureEncoder encoder = new FeatureEncoder(schema);
         List<float[]> x = new ArrayList<>();
         double[][] y = {new double[1024]}; // grown by doubling: boxing millions of targets would cost more than the table
         long rows;
-        try (CsvFile file = CsvFile.open(csv)) {
+        try (CsvFile file = CsvFile.open(csv, limits)) {
             rows = file.forEachRow(row -> {
                 int i = x.size();
                 x.add(encoder.encodeRow(row.label(), row::cell));

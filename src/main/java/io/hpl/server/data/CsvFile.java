@@ -1,5 +1,6 @@
 package io.hpl.server.data;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import java.io.BufferedReader;
@@ -24,7 +25,8 @@ import org.apache.commons.csv.CSVRecord;
  * One streaming pass over a CSV file: the header, then each row. It owns the file-level rules
  * (RFC 4180 syntax, UTF-8, a valid header, one cell per header column) and the line numbers that
  * error messages use, so every pass of the reader reports the same way. Rows are never held
- * together in memory.
+ * together in memory. Every cell, header names included, is held to the cell length limit
+ * ({@link TableLimits#checkCell}) before anyone parses it.
  */
 final class CsvFile implements AutoCloseable {
     /**
@@ -76,15 +78,20 @@ final class CsvFile implements AutoCloseable {
     private final Iterator<CSVRecord> records;
     private final List<String> header;
     private final Map<String, Integer> columnIndex;
+    private final TableLimits limits;
 
-    private CsvFile(CSVParser parser) {
+    private CsvFile(CSVParser parser, TableLimits limits) {
         this.parser = parser;
+        this.limits = limits;
         this.records = parser.iterator();
         long line = nextLine();
         if (!hasNext(line)) {
             throw HplException.invalid("the CSV file is empty: the first line must be a header naming the columns");
         }
         List<String> names = new ArrayList<>(records.next().toList());
+        for (int i = 0; i < names.size(); i++) {
+            limits.checkCell(headerLabel(), Integer.toString(i + 1), names.get(i));
+        }
         if (!names.isEmpty() && !names.get(0).isEmpty() && names.get(0).charAt(0) == BOM) {
             names.set(0, names.get(0).substring(1).strip());
         }
@@ -92,13 +99,13 @@ final class CsvFile implements AutoCloseable {
         this.columnIndex = indexHeader(names);
     }
 
-    /** Opens {@code csv} and reads its header. */
-    static CsvFile open(Path csv) {
+    /** Opens {@code csv} and reads its header, holding every cell to {@code limits}. */
+    static CsvFile open(Path csv, TableLimits limits) {
         try {
             var reader = new BufferedReader(
                     new InputStreamReader(Files.newInputStream(csv), StandardCharsets.UTF_8.newDecoder()), BUFFER_CHARS);
             try {
-                return new CsvFile(CSVParser.builder().setReader(reader).setFormat(FORMAT).get());
+                return new CsvFile(CSVParser.builder().setReader(reader).setFormat(FORMAT).get(), limits);
             } catch (RuntimeException e) {
                 reader.close();
                 throw e;
@@ -117,7 +124,7 @@ final class CsvFile implements AutoCloseable {
             }
             Integer earlier = index.putIfAbsent(name, i);
             if (earlier != null) {
-                throw HplException.invalid(headerLabel() + ": column name '" + name + "' appears twice (columns "
+                throw HplException.invalid(headerLabel() + ": column name " + EchoedInput.quote(name) + " appears twice (columns "
                         + (earlier + 1) + " and " + (i + 1) + ")");
             }
         }
@@ -158,6 +165,9 @@ final class CsvFile implements AutoCloseable {
             if (record.size() != header.size()) {
                 throw HplException.invalid(rowLabel + ": expected " + header.size() + " cells (one per header column) but got "
                         + record.size());
+            }
+            for (int i = 0; i < record.size(); i++) {
+                limits.checkCell(rowLabel, header.get(i), record.get(i));
             }
             visitor.row(new Row(rowLabel, record));
             rows++;

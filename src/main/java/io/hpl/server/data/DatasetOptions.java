@@ -1,5 +1,6 @@
 package io.hpl.server.data;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,19 +27,19 @@ public record DatasetOptions(String targetColumn, List<String> ignoreColumns, Li
         ignoreColumns = distinct("ignore_columns", ignoreColumns);
         categoricalColumns = distinct("categorical_columns", categoricalColumns);
         if (ignoreColumns.contains(targetColumn)) {
-            throw HplException.invalid("target column '" + targetColumn + "' is also listed in ignore_columns");
+            throw HplException.invalid("target column " + EchoedInput.quote(targetColumn) + " is also listed in ignore_columns");
         }
         if (categoricalColumns.contains(targetColumn)) {
-            throw HplException.invalid("target column '" + targetColumn + "' is also listed in categorical_columns;"
+            throw HplException.invalid("target column " + EchoedInput.quote(targetColumn) + " is also listed in categorical_columns;"
                     + " the target must be numeric");
         }
         for (String c : categoricalColumns) {
             if (ignoreColumns.contains(c)) {
-                throw HplException.invalid("column '" + c + "' is listed both in ignore_columns and in categorical_columns");
+                throw HplException.invalid("column " + EchoedInput.quote(c) + " is listed both in ignore_columns and in categorical_columns");
             }
         }
         if (fixedSchema != null && fixedSchema.features().stream().anyMatch(f -> f.name().equals(targetColumn))) {
-            throw HplException.invalid("target column '" + targetColumn + "' is a feature of the given schema");
+            throw HplException.invalid("target column " + EchoedInput.quote(targetColumn) + " is a feature of the given schema");
         }
     }
 

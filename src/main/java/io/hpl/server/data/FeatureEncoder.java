@@ -1,5 +1,6 @@
 package io.hpl.server.data;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.util.HashMap;
 import java.util.List;
@@ -86,7 +87,13 @@ public final class FeatureEncoder {
         if (cell == null || cell.isMissing()) {
             return Double.NaN;
         }
-        return finiteNumber(rowLabel, name, cell);
+        double value = finiteNumber(rowLabel, name, cell);
+        if (Float.isInfinite((float) value)) {
+            // Models train and predict in float32: such a target would become infinity there.
+            throw invalid(rowLabel, name, value + " is outside the float32 range of targets (about ±3.4e38);"
+                    + " rescale the target column");
+        }
+        return value;
     }
 
     private static float toFloat(String rowLabel, String column, CellValue cell) {
@@ -108,7 +115,7 @@ public final class FeatureEncoder {
             String text = ((CellValue.Text) cell).value();
             Double parsed = NumberText.parse(text);
             if (parsed == null) {
-                throw invalid(rowLabel, column, "'" + text + "' is not a number, and the column is numeric");
+                throw invalid(rowLabel, column, EchoedInput.quote(text) + " is not a number, and the column is numeric");
             }
             value = parsed;
         }
@@ -127,7 +134,8 @@ public final class FeatureEncoder {
         }
         Integer position = index.get(category);
         if (position == null) {
-            throw invalid(rowLabel, column.name(), "unknown category '" + category + "'; known categories: " + knownCategories(column));
+            throw invalid(rowLabel, column.name(), "unknown category " + EchoedInput.quote(category) + "; known categories: "
+                    + knownCategories(column));
         }
         return position;
     }
@@ -140,12 +148,12 @@ public final class FeatureEncoder {
 
     private static String knownCategories(Column column) {
         List<String> categories = column.categories();
-        String shown = categories.stream().limit(CATEGORIES_SHOWN).map(c -> "'" + c + "'").collect(Collectors.joining(", "));
+        String shown = categories.stream().limit(CATEGORIES_SHOWN).map(EchoedInput::quote).collect(Collectors.joining(", "));
         int more = categories.size() - CATEGORIES_SHOWN;
         return more > 0 ? shown + " and " + more + " more" : shown;
     }
 
     private static HplException invalid(String rowLabel, String column, String problem) {
-        return HplException.invalid(rowLabel + ", column '" + column + "': " + problem);
+        return HplException.invalid(rowLabel + ", column " + EchoedInput.quote(column) + ": " + problem);
     }
 }

@@ -1,5 +1,6 @@
 package io.hpl.server.data;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.TreeSet;
 /**
  * Works out a schema from the data. A feature column is categorical when the options list it, or
  * when one of its non-empty cells is not number text ({@link NumberText}); otherwise numeric. A
- * categorical column's categories are its distinct non-empty cells, sorted. A column with empty
+ * categorical column's categories are its distinct non-empty cells, sorted, at most
+ * {@link TableLimits#maxCategoriesPerColumn()} of them. A column with empty
  * cells is marked {@link Column#hasMissing()}; one with no filled cell at all is an error.
  *
  * <p>Streams the file twice at most, first for the kinds and empty cells and then for the
@@ -28,9 +30,11 @@ final class SchemaInference {
     private final List<String> features;
     /** The ignored columns, in file order. */
     private final List<String> ignored;
+    private final TableLimits limits;
 
-    SchemaInference(Path csv, List<String> header, DatasetOptions options) {
+    SchemaInference(Path csv, List<String> header, DatasetOptions options, TableLimits limits) {
         this.csv = csv;
+        this.limits = limits;
         this.options = options;
         this.features = header.stream()
                 .filter(name -> !name.equals(options.targetColumn()) && !options.ignoreColumns().contains(name))
@@ -39,12 +43,17 @@ final class SchemaInference {
     }
 
     DatasetSchema infer() {
+        if (features.isEmpty()) {
+            // Refused here rather than at training, where it surfaced as a misleading error.
+            throw HplException.invalid("no feature columns: every column but the target " + EchoedInput.quote(options.targetColumn())
+                    + " is listed in ignore_columns; keep at least one column as a feature");
+        }
         CellSurvey survey = survey();
         Map<String, TreeSet<String>> categories = collectCategories(categoricalColumns(survey));
         List<Column> columns = new ArrayList<>();
         for (String name : features) {
             if (survey.rows > 0 && !survey.filled.contains(name)) { // no rows at all is reported when encoding
-                throw HplException.invalid("column '" + name + "' is empty in every row; list it in ignore_columns"
+                throw HplException.invalid("column " + EchoedInput.quote(name) + " is empty in every row; list it in ignore_columns"
                         + " (or fill it in)");
             }
             TreeSet<String> seen = categories.get(name);
@@ -66,7 +75,7 @@ final class SchemaInference {
         Set<String> withMissing = new HashSet<>();
         Set<String> filled = new HashSet<>();
         long rows;
-        try (CsvFile file = CsvFile.open(csv)) {
+        try (CsvFile file = CsvFile.open(csv, limits)) {
             rows = file.forEachRow(row -> {
                 for (String name : features) {
                     if (row.cell(name).isMissing()) {
@@ -97,11 +106,13 @@ final class SchemaInference {
         Map<String, TreeSet<String>> categories = new HashMap<>();
         categorical.forEach(name -> categories.put(name, new TreeSet<>()));
         if (!categorical.isEmpty()) {
-            try (CsvFile file = CsvFile.open(csv)) {
+            try (CsvFile file = CsvFile.open(csv, limits)) {
                 file.forEachRow(row -> {
                     for (String name : categorical) {
-                        if (!row.cell(name).isMissing()) {
-                            categories.get(name).add(row.text(name));
+                        TreeSet<String> seen = categories.get(name);
+                        if (!row.cell(name).isMissing() && seen.add(row.text(name))) {
+                            // Checked as they come: the one-hot width is allocated only after this pass.
+                            limits.checkCategories(name, seen.size());
                         }
                     }
                 });

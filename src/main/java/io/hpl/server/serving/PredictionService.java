@@ -5,10 +5,12 @@ import io.hpl.server.config.ServerConfig;
 import io.hpl.server.data.CellValue;
 import io.hpl.server.data.FeatureEncoder;
 import io.hpl.server.data.Table;
+import io.hpl.server.data.TableLimits;
 import io.hpl.server.data.image.ImageBatch;
 import io.hpl.server.data.image.ImageData;
 import io.hpl.server.data.image.ImageDecoder;
 import io.hpl.server.data.image.ImageLimits;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.evaluation.Metrics;
@@ -35,9 +37,11 @@ public class PredictionService {
     private final LoadedModels loaded;
     private final int maxRows;
     private final ImageLimits imageLimits;
+    private final TableLimits tableLimits;
 
     public PredictionService(ModelStore models, DatasetStore datasets, LoadedModels loaded, ServerConfig config,
-                             ImageLimits imageLimits) {
+                             ImageLimits imageLimits, TableLimits tableLimits) {
+        this.tableLimits = tableLimits;
         this.models = models;
         this.datasets = datasets;
         this.loaded = loaded;
@@ -109,7 +113,7 @@ public class PredictionService {
 
     private float[][] imageInputs(ModelRecord model, List<ImageData> images, boolean resize) {
         if (!model.schema().isImage()) {
-            throw HplException.invalid("model '" + model.name() + "' takes table rows (columns "
+            throw HplException.invalid("model " + EchoedInput.quote(model.name()) + " takes table rows (columns "
                     + model.schema().features().stream().map(io.hpl.server.data.Column::name).toList()
                     + "), not images: send rows");
         }
@@ -118,7 +122,7 @@ public class PredictionService {
 
     private static void requireTabular(ModelRecord model) {
         if (model.schema().isImage()) {
-            throw HplException.invalid("model '" + model.name() + "' takes images of " + model.schema().image()
+            throw HplException.invalid("model " + EchoedInput.quote(model.name()) + " takes images of " + model.schema().image()
                     + " (channels x height x width), not rows: send images");
         }
     }
@@ -136,7 +140,7 @@ public class PredictionService {
             }
         }
         if (x.isEmpty()) {
-            throw HplException.precondition("dataset '" + datasetId + "' has no labelled rows to evaluate on");
+            throw HplException.precondition("dataset " + EchoedInput.quote(datasetId) + " has no labelled rows to evaluate on");
         }
         Predictions p = run(model, x.toArray(float[][]::new));
         return new Evaluation(model, RegressionMetrics.compute(y.stream().mapToDouble(Double::doubleValue).toArray(),
@@ -144,16 +148,21 @@ public class PredictionService {
     }
 
     private Predictions run(ModelRecord model, float[][] x) {
-        try {
-            return loaded.session(model).predict(x);
+        try (LoadedModels.Lease lease = loaded.acquire(model)) { // held until scored: eviction cannot close it
+            return lease.session().predict(x);
         } catch (OrtException e) {
-            throw new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model '" + model.name() + "': "
+            throw new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model " + EchoedInput.quote(model.name()) + ": "
                     + e.getMessage(), e);
         }
     }
 
     /** One request row as model inputs, refusing columns the model does not know. */
-    private static float[] encode(FeatureEncoder encoder, ModelRecord model, int row, Map<String, CellValue> cells) {
+    private float[] encode(FeatureEncoder encoder, ModelRecord model, int row, Map<String, CellValue> cells) {
+        cells.forEach((column, cell) -> {
+            if (cell instanceof CellValue.Text text) {
+                tableLimits.checkCell("row " + row, column, text.value()); // before anything parses it
+            }
+        });
         checkColumns(row, cells, model);
         return encoder.encodeRow("row " + row, cells::get);
     }
@@ -165,7 +174,7 @@ public class PredictionService {
         model.schema().features().forEach(c -> known.add(c.name()));
         for (String column : cells.keySet()) {
             if (!known.contains(column)) {
-                throw HplException.invalid("row " + row + ": unknown column '" + column + "'; model '" + model.name()
+                throw HplException.invalid("row " + row + ": unknown column " + EchoedInput.quote(column) + "; model '" + model.name()
                         + "' takes " + model.schema().features().stream().map(io.hpl.server.data.Column::name).toList());
             }
         }

@@ -9,8 +9,10 @@ import io.hpl.server.data.CsvDatasetReader;
 import io.hpl.server.data.DatasetOptions;
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.Table;
+import io.hpl.server.data.TableLimits;
 import io.hpl.server.data.image.ImageArchiveReader;
 import io.hpl.server.data.image.ImageLimits;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import java.io.IOException;
@@ -61,7 +63,7 @@ public final class DatasetStore {
     private final Path datasets;
     private final Path tmp;
     private final long maxUploadBytes;
-    private final CsvDatasetReader reader = new CsvDatasetReader();
+    private final CsvDatasetReader reader;
     private final ImageArchiveReader imageReader;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -79,6 +81,11 @@ public final class DatasetStore {
 
     /** As above, with the memory limits for image archives. */
     public DatasetStore(Path root, long maxUploadBytes, ImageLimits imageLimits) {
+        this(root, maxUploadBytes, imageLimits, TableLimits.DEFAULTS);
+    }
+
+    /** As above, with the limits for table cells and categories. */
+    public DatasetStore(Path root, long maxUploadBytes, ImageLimits imageLimits, TableLimits tableLimits) {
         if (maxUploadBytes <= 0) {
             throw new IllegalArgumentException("maxUploadBytes must be positive: " + maxUploadBytes);
         }
@@ -86,6 +93,7 @@ public final class DatasetStore {
         this.tmp = root.resolve("tmp").resolve("datasets");
         this.maxUploadBytes = maxUploadBytes;
         this.imageReader = new ImageArchiveReader(imageLimits);
+        this.reader = new CsvDatasetReader(tableLimits);
         try {
             Files.createDirectories(datasets);
             StoreFiles.clearTemp(tmp);
@@ -150,7 +158,7 @@ public final class DatasetStore {
             if (e.getCause() instanceof NoSuchFileException) {
                 throw notFound(record.id()); // deleted while we were looking
             }
-            throw internal("cannot read dataset '" + record.id() + "'", e.getCause());
+            throw internal("cannot read dataset " + EchoedInput.quote(record.id()) + "", e.getCause());
         }
     }
 
@@ -158,7 +166,7 @@ public final class DatasetStore {
     private Table loadImages(DatasetRecord record, DatasetSchema schema) {
         DatasetSchema own = record.schema();
         if (!own.isImage() || !schema.isImage() || !own.image().equals(schema.image())) {
-            throw HplException.precondition("dataset '" + record.id() + "' holds " + describe(own) + " but the model takes "
+            throw HplException.precondition("dataset " + EchoedInput.quote(record.id()) + " holds " + describe(own) + " but the model takes "
                     + describe(schema));
         }
         try {
@@ -167,7 +175,7 @@ public final class DatasetStore {
         } catch (NoSuchFileException e) {
             throw notFound(record.id()); // deleted while we were looking
         } catch (IOException e) {
-            throw internal("cannot read dataset '" + record.id() + "'", e);
+            throw internal("cannot read dataset " + EchoedInput.quote(record.id()) + "", e);
         }
     }
 
@@ -217,7 +225,7 @@ public final class DatasetStore {
                 }
                 discard(target);
                 if (!moveIntoPlace(staging, target)) {
-                    return readRecord(target).orElseThrow(() -> internal("cannot publish dataset '" + id + "'", null));
+                    return readRecord(target).orElseThrow(() -> internal("cannot publish dataset " + EchoedInput.quote(id) + "", null));
                 }
             }
             return record;
@@ -288,13 +296,13 @@ public final class DatasetStore {
 
     private Path datasetDir(String id) {
         if (id == null || !ID.matcher(id).matches()) {
-            throw HplException.invalid("dataset id '" + id + "' is not valid: ids use only a-z, 0-9 and '-'");
+            throw HplException.invalid("dataset id " + EchoedInput.quote(id) + " is not valid: ids use only a-z, 0-9 and '-'");
         }
         return datasets.resolve(id);
     }
 
     private static HplException notFound(String id) {
-        return HplException.notFound("dataset '" + id + "' not found");
+        return HplException.notFound("dataset " + EchoedInput.quote(id) + " not found");
     }
 
     private static HplException internal(String what, Throwable cause) {

@@ -2,6 +2,7 @@ package io.hpl.server.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ public final class ModelStore {
 
     public static void validateName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw HplException.invalid("model_name '" + name + "' is not valid: use 1 to 64 letters, digits, '.', '_' or '-',"
+            throw HplException.invalid("model_name " + EchoedInput.quote(name) + " is not valid: use 1 to 64 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit");
         }
     }
@@ -143,7 +144,7 @@ public final class ModelStore {
         try {
             return Files.readAllBytes(versionDir(record.name(), record.version()).resolve(ONNX));
         } catch (IOException e) {
-            throw HplException.notFound("model '" + record.name() + "' version " + record.version() + " was deleted");
+            throw HplException.notFound("model " + EchoedInput.quote(record.name()) + " version " + record.version() + " was deleted");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hpl.server.training;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ public record HyperParameter<T>(
         } catch (HplException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw HplException.invalid("hyperparameter '" + name + "': '" + text + "' is not a valid " + type
+            throw HplException.invalid("hyperparameter " + EchoedInput.quote(name) + ": " + EchoedInput.quote(text) + " is not a valid " + type
                     + " (allowed: " + allowed + ")");
         }
     }
@@ -80,7 +81,7 @@ public record HyperParameter<T>(
             try {
                 return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw HplException.invalid("hyperparameter '" + name + "': '" + text + "' is not one of " + allowed);
+                throw HplException.invalid("hyperparameter " + EchoedInput.quote(name) + ": " + EchoedInput.quote(text) + " is not one of " + allowed);
             }
         });
     }
@@ -97,10 +98,10 @@ public record HyperParameter<T>(
                 try {
                     value = Enum.valueOf(type, part.trim().toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    throw HplException.invalid("hyperparameter '" + name + "': '" + part.trim() + "' is not one of " + allowed);
+                    throw HplException.invalid("hyperparameter " + EchoedInput.quote(name) + ": " + EchoedInput.quote(part.trim()) + " is not one of " + allowed);
                 }
                 if (values.contains(value)) {
-                    throw HplException.invalid("hyperparameter '" + name + "': '" + part.trim() + "' is listed twice");
+                    throw HplException.invalid("hyperparameter " + EchoedInput.quote(name) + ": " + EchoedInput.quote(part.trim()) + " is listed twice");
                 }
                 values.add(value);
             }
@@ -110,7 +111,7 @@ public record HyperParameter<T>(
 
     private static void checkRange(String name, double v, double min, double max, String allowed, String text) {
         if (v < min || v > max) {
-            throw HplException.invalid("hyperparameter '" + name + "': " + text + " is outside " + allowed);
+            throw HplException.invalid("hyperparameter " + EchoedInput.quote(name) + ": " + text + " is outside " + allowed);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hpl.server.training;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class HyperParameters {
         declared.forEach(p -> byName.put(p.name(), p));
         for (String name : given.keySet()) {
             if (!byName.containsKey(name)) {
-                throw HplException.invalid("unknown hyperparameter '" + name + "'; this method accepts: "
+                throw HplException.invalid("unknown hyperparameter " + EchoedInput.quote(name) + "; this method accepts: "
                         + String.join(", ", new TreeSet<>(byName.keySet())));
             }
         }
@@ -35,6 +36,11 @@ public final class HyperParameters {
             text.put(p.name(), p.format(value));
         }
         return new HyperParameters(values, text);
+    }
+
+    /** True when the method declares {@code parameter}, so {@link #get} has a value for it. */
+    public boolean declares(HyperParameter<?> parameter) {
+        return values.containsKey(parameter.name());
     }
 
     @SuppressWarnings("unchecked")

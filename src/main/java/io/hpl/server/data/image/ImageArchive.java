@@ -1,5 +1,6 @@
 package io.hpl.server.data.image;
 
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class ImageArchive {
     byte[] readMember(String name, InputStream content) throws IOException {
         byte[] bytes = content.readNBytes((int) Math.min(maxMemberBytes + 1, Integer.MAX_VALUE - 8));
         if (bytes.length > maxMemberBytes) {
-            throw HplException.exhausted("file '" + name + "' is larger than " + maxMemberBytes
+            throw HplException.exhausted("file " + EchoedInput.quote(name) + " is larger than " + maxMemberBytes
                     + " bytes once decompressed (hpl.images.max-file-bytes)");
         }
         return bytes;

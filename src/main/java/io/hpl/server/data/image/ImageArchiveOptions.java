@@ -1,6 +1,7 @@
 package io.hpl.server.data.image;
 
 import io.hpl.server.data.ImageInput;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +24,7 @@ public record ImageArchiveOptions(String targetColumn, List<String> ignoreColumn
         targetColumn = targetColumn == null || targetColumn.isBlank() ? DEFAULT_TARGET : targetColumn;
         indexFile = indexFile == null || indexFile.isBlank() ? DEFAULT_INDEX : ImageArchive.normalise(indexFile);
         if (targetColumn.equals(FILE_COLUMN)) {
-            throw HplException.invalid("target_column: '" + FILE_COLUMN + "' is the index column naming the images; choose another");
+            throw HplException.invalid("target_column: " + EchoedInput.quote(FILE_COLUMN) + " is the index column naming the images; choose another");
         }
         LinkedHashSet<String> ignored = new LinkedHashSet<>();
         for (String name : ignoreColumns == null ? List.<String>of() : ignoreColumns) {
@@ -31,7 +32,7 @@ public record ImageArchiveOptions(String targetColumn, List<String> ignoreColumn
                 throw HplException.invalid("ignore_columns contains an empty column name");
             }
             if (name.equals(targetColumn) || name.equals(FILE_COLUMN)) {
-                throw HplException.invalid("ignore_columns: '" + name + "' is needed by an image dataset and cannot be ignored");
+                throw HplException.invalid("ignore_columns: " + EchoedInput.quote(name) + " is needed by an image dataset and cannot be ignored");
             }
             ignored.add(name);
         }

@@ -2,6 +2,7 @@ package io.hpl.server.data.image;
 
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.Table;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,11 +47,11 @@ public final class ImageArchiveReader {
             throw HplException.invalid("the archive is empty: it should hold the index " + options.indexFile() + " and the images");
         }
         if (index.isEmpty()) {
-            throw HplException.invalid("the index file '" + options.indexFile() + "' is not in the archive (CSV files in it: "
+            throw HplException.invalid("the index file " + EchoedInput.quote(options.indexFile()) + " is not in the archive (CSV files in it: "
                     + csvMembers(memberCounts) + "); name it with image.index_file");
         }
         if (index.size() > 1) {
-            throw HplException.invalid("the index file '" + options.indexFile() + "' appears " + index.size() + " times in the archive");
+            throw HplException.invalid("the index file " + EchoedInput.quote(options.indexFile()) + " appears " + index.size() + " times in the archive");
         }
         List<ImageIndex.Entry> entries = ImageIndex.parse(index.get(0), options, schema);
         checkLimits(entries.size(), options);
@@ -59,7 +60,7 @@ public final class ImageArchiveReader {
             ImageIndex.Entry entry = entries.get(i);
             int count = memberCounts.getOrDefault(entry.member(), 0);
             if (count == 0) {
-                throw HplException.invalid(entry.label() + ": '" + entry.member() + "' is not in the archive");
+                throw HplException.invalid(entry.label() + ": " + EchoedInput.quote(entry.member()) + " is not in the archive");
             }
             if (count > 1) {
                 throw HplException.invalid(entry.label() + ": the archive holds " + count + " members named '" + entry.member()
@@ -80,7 +81,7 @@ public final class ImageArchiveReader {
         double[] y = entries.stream().mapToDouble(ImageIndex.Entry::target).toArray();
         Table table = new Table(schema, x, y);
         if (table.labelledRows() == 0) {
-            throw HplException.precondition("no labelled images: the target column '" + options.targetColumn() + "' of "
+            throw HplException.precondition("no labelled images: the target column " + EchoedInput.quote(options.targetColumn()) + " of "
                     + options.indexFile() + " is empty in all " + y.length + " rows; at least one image needs a target value");
         }
         return table;

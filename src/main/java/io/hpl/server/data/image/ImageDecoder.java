@@ -41,9 +41,7 @@ public final class ImageDecoder {
     public float[] decode(String label, byte[] encoded) {
         ImageFormat format = ImageFormat.detect(encoded).orElseThrow(() -> HplException.invalid(label
                 + ": not a PNG or JPEG image (its first bytes match neither signature)"));
-        BufferedImage image = read(label, format, encoded);
-        float[] chw = ColourConversion.toChannels(image, input.channels());
-        return BilinearResize.resize(chw, input.channels(), image.getHeight(), image.getWidth(), input.height(), input.width());
+        return read(label, format, encoded);
     }
 
     /**
@@ -64,7 +62,8 @@ public final class ImageDecoder {
         return values;
     }
 
-    private BufferedImage read(String label, ImageFormat format, byte[] encoded) {
+    /** Decodes, converts and resizes, holding the image's pixels in the decode budget meanwhile. */
+    private float[] read(String label, ImageFormat format, byte[] encoded) {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
         if (!readers.hasNext()) {
             throw new HplException(ErrorKind.INTERNAL, "no ImageIO reader for " + format);
@@ -75,13 +74,18 @@ public final class ImageDecoder {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             reader.setInput(in, true, true);
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            checkSize(label, reader.getHeight(0), reader.getWidth(0)); // from the header, before any pixel is decoded
-            BufferedImage image = reader.read(0);
-            if (!warnings.isEmpty()) {
-                // The JPEG decoder reports a truncated file as a warning and returns grey for the rest.
-                throw undecodable(label, format, warnings.get(0), null);
+            int height = reader.getHeight(0);
+            int width = reader.getWidth(0);
+            checkSize(label, height, width); // from the header, before any pixel is decoded
+            try (DecodeBudget.Reservation pixels = limits.decodeBudget().reserve(label, (long) height * width)) {
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    // The JPEG decoder reports a truncated file as a warning and returns grey for the rest.
+                    throw undecodable(label, format, warnings.get(0), null);
+                }
+                float[] chw = ColourConversion.toChannels(image, input.channels());
+                return BilinearResize.resize(chw, input.channels(), height, width, input.height(), input.width());
             }
-            return image;
         } catch (HplException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.hpl.server.data.image;
 import io.hpl.server.data.CellValue;
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.FeatureEncoder;
+import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -71,9 +72,9 @@ final class ImageIndex {
                 String member = options.indexFolder() + ImageArchive.normalise(file);
                 String earlier = seen.putIfAbsent(member, where);
                 if (earlier != null) {
-                    throw HplException.invalid(where + ": file '" + file + "' is listed twice (also on " + earlier + ")");
+                    throw HplException.invalid(where + ": file " + EchoedInput.quote(file) + " is listed twice (also on " + earlier + ")");
                 }
-                String label = "file '" + file + "' (" + where + ")";
+                String label = "file " + EchoedInput.quote(file) + " (" + where + ")";
                 double target = targets.readTarget(label, column -> CellValue.text(record.get(columns.get(column))));
                 entries.add(new Entry(member, file, target, label));
             }
@@ -99,23 +100,23 @@ final class ImageIndex {
             boolean known = column.equals(ImageArchiveOptions.FILE_COLUMN) || column.equals(options.targetColumn())
                     || options.ignoreColumns().contains(column);
             if (!known) {
-                throw HplException.invalid(where + ": unexpected column '" + column + "'; an image index has the columns "
+                throw HplException.invalid(where + ": unexpected column " + EchoedInput.quote(column) + "; an image index has the columns "
                         + ImageArchiveOptions.FILE_COLUMN + " and " + options.targetColumn()
                         + " (the target_column); list other columns in ignore_columns");
             }
             if (index.putIfAbsent(column, i) != null) {
-                throw HplException.invalid(where + ": column name '" + column + "' appears twice");
+                throw HplException.invalid(where + ": column name " + EchoedInput.quote(column) + " appears twice");
             }
         }
         for (String required : List.of(ImageArchiveOptions.FILE_COLUMN, options.targetColumn())) {
             if (!index.containsKey(required)) {
-                throw HplException.invalid(where + ": column '" + required + "' is missing; the header must be "
+                throw HplException.invalid(where + ": column " + EchoedInput.quote(required) + " is missing; the header must be "
                         + ImageArchiveOptions.FILE_COLUMN + "," + options.targetColumn() + " (got " + String.join(",", names) + ")");
             }
         }
         for (String ignored : options.ignoreColumns()) {
             if (!index.containsKey(ignored)) {
-                throw HplException.invalid(where + ": ignore column '" + ignored + "' is not in the header");
+                throw HplException.invalid(where + ": ignore column " + EchoedInput.quote(ignored) + " is not in the header");
             }
         }
         return index;

@@ -125,6 +125,16 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aFortyNineMegapixelPngIsRefusedByDefaultFromItsHeader() {
+        BufferedImage canvas = new BufferedImage(7000, 7000, BufferedImage.TYPE_BYTE_GRAY);
+        byte[] encoded = png(canvas);
+        canvas = null; // only the compressed bytes stay
+        System.out.printf("a 7000x7000 black PNG compresses to %,d bytes%n", encoded.length);
+        fails(ErrorKind.RESOURCE_EXHAUSTED, () -> decoder(1, 28, 28, true).decode("file 'huge.png'", encoded),
+                "huge.png", "7000x7000", "16777216", "hpl.images.max-source-pixels");
+    }
+
+    @Test
     void tensorsAreCheckedForLengthRangeAndFiniteness() {
         ImageDecoder d = decoder(1, 2, 2, false);
         float[] ok = {0f, 0.5f, 1f, 0.25f};
