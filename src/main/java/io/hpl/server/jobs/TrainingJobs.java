@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -201,8 +202,7 @@ public class TrainingJobs {
         Job job = new Job(JobRecord.queued("job-" + UUID.randomUUID(), rid, spec.datasetId(), spec.method(), p.name(),
                 spec.modelName(), spec.hyperParameters(), spec.seed()));
         synchronized (job) {
-            job.log.append(seq -> new JobEvent.Accepted(seq, job.id, position, p.name()));
-            update(job, job.record);
+            update(job, job.record, seq -> new JobEvent.Accepted(seq, job.id, position, p.name()));
         }
         jobs.put(job.id, job);
         if (rid != null) {
@@ -295,8 +295,7 @@ public class TrainingJobs {
             String note = r.state() == io.hpl.server.store.JobState.RUNNING
                     ? "cancelled while running (at iteration " + r.iteration() + "); nothing published"
                     : "cancelled while queued";
-            job.log.append(seq -> new JobEvent.Cancelled(seq, id, note));
-            update(job, r.cancelled(note));
+            update(job, r.cancelled(note), seq -> new JobEvent.Cancelled(seq, id, note));
             metrics.jobEnded(r.method().name(), JobState.CANCELLED);
             LOG.infof("training job %s: %s", id, note);
             return job.record;
@@ -377,8 +376,8 @@ public class TrainingJobs {
                     throw new TrainingCancelledException(job.record.iteration());
                 }
                 model = export.publish(spec, name, p.hp(), p.dataset(), outcome, seconds);
-                job.log.append(seq -> new JobEvent.Finished(seq, job.id, model.name(), model.version(), model));
-                update(job, job.record.succeeded(model.version()));
+                update(job, job.record.succeeded(model.version()),
+                        seq -> new JobEvent.Finished(seq, job.id, model.name(), model.version(), model));
             }
             LOG.infof("training job %s: published %s version %d in %.1f s (%.3f ms/iteration)", job.id, model.name(),
                     model.version(), seconds, outcome.millisPerIteration());
@@ -412,8 +411,7 @@ public class TrainingJobs {
             if (job.record.state().isFinal()) {
                 return;
             }
-            job.log.append(seq -> new JobEvent.Failed(seq, job.id, kind, message));
-            update(job, job.record.failed(kind.name(), message));
+            update(job, job.record.failed(kind.name(), message), seq -> new JobEvent.Failed(seq, job.id, kind, message));
         }
         metrics.jobEnded(name.name(), JobState.FAILED);
     }
@@ -428,16 +426,28 @@ public class TrainingJobs {
                 if (job.record.state() != io.hpl.server.store.JobState.RUNNING) {
                     return;
                 }
-                job.log.append(seq -> new JobEvent.Progress(seq, job.id, p));
-                update(job, job.record.progressed(p.iteration(), p.totalIterations()));
+                update(job, job.record.progressed(p.iteration(), p.totalIterations()),
+                        seq -> new JobEvent.Progress(seq, job.id, p));
             }
         };
     }
 
     /** The one place a job's record changes: in memory and on disk, with the event count so far. */
     private void update(Job job, JobRecord next) {
-        job.record = next.sequenceAt(job.log.nextSequence());
+        update(job, next, null);
+    }
+
+    /**
+     * Records the change on disk first, then tells the watchers: a client that saw an event finds
+     * GetJob / ListJobs (and a restarted server) agreeing with it.
+     */
+    private void update(Job job, JobRecord next, LongFunction<JobEvent> event) {
+        long sequence = job.log.nextSequence();
+        job.record = next.sequenceAt(event == null ? sequence : sequence + 1);
         store.save(job.record);
+        if (event != null) {
+            job.log.append(event);
+        }
     }
 
     private Prepared prepare(TrainJobSpec spec) {
