@@ -102,6 +102,8 @@ public class TrainingJobs {
     private final Map<String, String> jobByRequestId = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean shuttingDown;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final Thread shutdownHook = new Thread(this::shutdown, "hpl-jobs-shutdown");
 
     @Inject
     public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
@@ -131,6 +133,9 @@ public class TrainingJobs {
     }
 
     void onStart(@Observes StartupEvent event) {
+        // A JVM hook runs at SIGTERM alongside Quarkus' own: watchers hear UNAVAILABLE at once instead
+        // of after Quarkus waited out quarkus.shutdown.timeout for their open streams.
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         // Recovered jobs queue behind this wait: the worker is first in, first out.
         worker.execute(() -> {
             try {
@@ -493,10 +498,17 @@ public class TrainingJobs {
      */
     @PreDestroy
     public void shutdown() {
-        if (shuttingDown) {
+        if (!shutdownStarted.compareAndSet(false, true)) {
             return;
         }
         shuttingDown = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException | SecurityException e) {
+                // the JVM is already exiting: the hook may be running this very method
+            }
+        }
         for (Job job : jobs.values()) {
             synchronized (job) {
                 if (job.record.state().isFinal()) {
