@@ -138,8 +138,11 @@ class HplClient:
         Leaving early (an exception in on_progress, KeyboardInterrupt) closes the stream, which
         cancels the job on the server. timeout (seconds) bounds the whole job; None waits.
         """
+        # cancel_on_disconnect: this method owns the job, so leaving early still cancels it server-side
+        # (the server's default since jobs became resources is to keep training).
         request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
-                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()})
+                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()},
+                                  cancel_on_disconnect=True)
         if seed is not None:
             request.seed = seed
 
