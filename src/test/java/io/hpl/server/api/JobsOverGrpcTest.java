@@ -6,6 +6,8 @@ import static io.hpl.server.api.ApiTestSupport.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.hpl.server.api.v1.CancelJobRequest;
 import io.hpl.server.api.v1.DeleteModelRequest;
@@ -17,6 +19,7 @@ import io.hpl.server.api.v1.ListMethodsRequest;
 import io.hpl.server.api.v1.ListModelsRequest;
 import io.hpl.server.api.v1.Method;
 import io.hpl.server.api.v1.RegressionService;
+import io.hpl.server.api.v1.RegressionServiceGrpc;
 import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.api.v1.WatchJobRequest;
@@ -25,6 +28,7 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -112,6 +116,31 @@ class JobsOverGrpcTest {
         String jobId = firstTwo.get(0).getAccepted().getJobId();
         List<TrainEvent> rest = watchToEnd(jobId, firstTwo.get(1).getSequence() + 1);
         assertEquals(firstTwo.get(1).getSequence() + 1, rest.get(0).getSequence(), "nothing lost, nothing repeated");
+        assertTrue(rest.get(rest.size() - 1).hasFinished(), rest.get(rest.size() - 1).toString());
+        assertEquals(1, client.listModels(ListModelsRequest.newBuilder().setName(model).build())
+                .await().atMost(TIMEOUT).getModelsCount(), "exactly one version published");
+    }
+
+    /** A whole connection dropped mid-training (a port-forward dying): the job finishes; WatchJob on a new one catches up. */
+    @Test
+    void droppingTheConnectionMidTrainingAndReattachingEndsWithOneVersion() throws InterruptedException {
+        String model = name();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", 8081).usePlaintext().build();
+        String jobId;
+        long lastSeen;
+        try {
+            Iterator<TrainEvent> stream = RegressionServiceGrpc.newBlockingStub(channel).train(supervised(model, 600).build());
+            TrainEvent accepted = stream.next();
+            TrainEvent progress = stream.next();
+            assertTrue(progress.hasProgress(), progress.toString());
+            jobId = accepted.getAccepted().getJobId();
+            lastSeen = progress.getSequence();
+        } finally {
+            channel.shutdownNow();
+            channel.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        List<TrainEvent> rest = watchToEnd(jobId, lastSeen + 1);
+        assertEquals(lastSeen + 1, rest.get(0).getSequence());
         assertTrue(rest.get(rest.size() - 1).hasFinished(), rest.get(rest.size() - 1).toString());
         assertEquals(1, client.listModels(ListModelsRequest.newBuilder().setName(model).build())
                 .await().atMost(TIMEOUT).getModelsCount(), "exactly one version published");
