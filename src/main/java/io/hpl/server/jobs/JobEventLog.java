@@ -56,6 +56,11 @@ final class JobEventLog {
         watchers.remove(watcher);
     }
 
+    /** Forgets every event but the final one: an ended job's progress is history the record already keeps. */
+    synchronized void keepFinalOnly() {
+        events.removeIf(e -> !e.isFinal());
+    }
+
     /** Ends every watcher's stream without a final event. */
     synchronized void closeWatchers(ErrorKind kind, String message) {
         for (JobWatcher w : List.copyOf(watchers)) {

@@ -61,6 +61,11 @@ public class TrainingJobs {
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 500;
     static final int MAX_REQUEST_ID_LENGTH = 128;
+    /**
+     * Ended jobs whose every event stays replayable (a client reattaching just after the end);
+     * older ones keep their final event only, so memory does not grow with progress_every=1 runs.
+     */
+    static final int ENDED_JOBS_WITH_FULL_EVENTS = 64;
 
     /** The limits, from {@code hpl.training.*}. */
     public record Settings(int maxQueued, Duration retention, Duration shutdownWait) {
@@ -101,6 +106,7 @@ public class TrainingJobs {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, String> jobByRequestId = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final java.util.ArrayDeque<Job> endedWithFullEvents = new java.util.ArrayDeque<>();
     private volatile boolean shuttingDown;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final Thread shutdownHook = new Thread(this::shutdown, "hpl-jobs-shutdown");
@@ -213,8 +219,9 @@ public class TrainingJobs {
         if (rid != null) {
             jobByRequestId.put(rid, job.id);
         }
+        JobRecord accepted = job.record; // as queued: the worker may start it before this returns
         worker.execute(() -> run(job));
-        return job.record;
+        return accepted;
     }
 
     private static boolean sameRequest(JobRecord r, TrainJobSpec spec) {
@@ -452,6 +459,18 @@ public class TrainingJobs {
         store.save(job.record);
         if (event != null) {
             job.log.append(event);
+        }
+        if (job.record.state().isFinal()) {
+            compactOldEndedJobs(job);
+        }
+    }
+
+    private void compactOldEndedJobs(Job ended) {
+        synchronized (endedWithFullEvents) {
+            endedWithFullEvents.addLast(ended);
+            while (endedWithFullEvents.size() > ENDED_JOBS_WITH_FULL_EVENTS) {
+                endedWithFullEvents.removeFirst().log.keepFinalOnly();
+            }
         }
     }
 
