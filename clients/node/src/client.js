@@ -119,8 +119,10 @@ class HplClient {
    * An AbortSignal (signal) cancels the stream, which cancels the job on the server.
    */
   train(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, onProgress, signal } = {}) {
+    // cancelOnDisconnect: this method owns the job, so an abort still cancels it on the server
+    // (the server's default since jobs became resources is to keep training).
     const request = {
-      datasetId, method, modelName,
+      datasetId, method, modelName, cancelOnDisconnect: true,
       hyperparameters: Object.fromEntries(Object.entries(hyperparameters).map(([k, v]) => [k, String(v)])),
     };
     if (seed !== undefined) request.seed = seed;

@@ -140,8 +140,11 @@ class HplClient:
         Leaving early (an exception in on_progress, KeyboardInterrupt) closes the stream, which
         cancels the job on the server. timeout (seconds) bounds the whole job; None waits.
         """
+        # cancel_on_disconnect: this method owns the job, so leaving early still cancels it server-side
+        # (the server's default since jobs became resources is to keep training).
         request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
-                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()})
+                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()},
+                                  cancel_on_disconnect=True)
         if seed is not None:
             request.seed = seed
 
@@ -166,6 +169,57 @@ class HplClient:
             return model
 
         return _errors(run)
+
+    # ------------------------------------------------------------------ jobs
+
+    def start_training(self, dataset_id: str, model_name: str, method: str = "METHOD_UNSPECIFIED",
+                       hyperparameters: Optional[Mapping[str, object]] = None, seed: Optional[int] = None,
+                       request_id: str = "") -> pb.JobInfo:
+        """Queues a training job and returns it at once; it runs whether or not anyone watches.
+
+        The same request_id again returns the same job, so a retry after a lost answer is safe.
+        """
+        request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
+                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()},
+                                  request_id=request_id)
+        if seed is not None:
+            request.seed = seed
+        return _errors(lambda: self._stub.StartTraining(request, timeout=self.timeout))
+
+    def get_job(self, job_id: str) -> pb.JobInfo:
+        return _errors(lambda: self._stub.GetJob(pb.GetJobRequest(job_id=job_id), timeout=self.timeout))
+
+    def list_jobs(self, state: str = "JOB_STATE_UNSPECIFIED", model_name: str = "") -> List[pb.JobInfo]:
+        """Every job (oldest first) in the state and of the model given, across pages."""
+        jobs, token = [], ""
+        while True:
+            page = _errors(lambda: self._stub.ListJobs(pb.ListJobsRequest(
+                state=pb.JobState.Value(state), model_name=model_name, page_token=token), timeout=self.timeout))
+            jobs.extend(page.jobs)
+            token = page.next_page_token
+            if not token:
+                return jobs
+
+    def cancel_job(self, job_id: str) -> pb.JobInfo:
+        """Cancels a queued or running job (nothing is published); HplError FAILED_PRECONDITION if it already succeeded."""
+        return _errors(lambda: self._stub.CancelJob(pb.CancelJobRequest(job_id=job_id), timeout=self.timeout))
+
+    def watch_job(self, job_id: str, from_sequence: int = 0) -> Iterator[pb.TrainEvent]:
+        """The job's events from from_sequence on, ending after its final one (finished, failed, cancelled).
+
+        A dropped connection raises HplError UNAVAILABLE: call again with the last event's sequence + 1
+        to catch up. Leaving the loop early never affects the job.
+        """
+        stream = self._stub.WatchJob(pb.WatchJobRequest(job_id=job_id, from_sequence=from_sequence))
+        try:
+            for event in stream:
+                yield event
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.CANCELLED and e.details() and job_id in e.details():
+                return  # the job was cancelled: the `cancelled` event came first
+            raise HplError(e.code().name, e.details()) from None
+        finally:
+            stream.cancel()
 
     # ------------------------------------------------------------------ models
 

@@ -20,12 +20,18 @@ import io.hpl.server.api.v1.Prediction;
 import io.hpl.server.api.v1.PredictRequest;
 import io.hpl.server.api.v1.PredictResponse;
 import io.hpl.server.api.v1.RegressionService;
+import io.hpl.server.api.v1.CancelJobRequest;
+import io.hpl.server.api.v1.GetJobRequest;
+import io.hpl.server.api.v1.JobInfo;
+import io.hpl.server.api.v1.ListJobsRequest;
+import io.hpl.server.api.v1.ListJobsResponse;
 import io.hpl.server.api.v1.TrainEvent;
+import io.hpl.server.api.v1.WatchJobRequest;
+import io.hpl.server.jobs.JobPage;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
-import io.hpl.server.jobs.TrainJobSpec;
 import io.hpl.server.jobs.TrainingJobs;
 import io.hpl.server.model.IntervalRule;
 import io.hpl.server.model.Predictions;
@@ -110,14 +116,62 @@ public class RegressionGrpcService implements RegressionService {
                 .addAllMethods(methods.all().stream().map(ProtoMapper::toProto).toList()).build());
     }
 
+    /** StartTraining, then WatchJob from the start; see {@link #watch}. */
     @Override
     public Multi<TrainEvent> train(TrainRequest request) {
+        return watch(() -> jobs.start(JobMapper.spec(request), request.getRequestId()).id(), 0,
+                request.getCancelOnDisconnect());
+    }
+
+    @Override
+    public Uni<JobInfo> startTraining(TrainRequest request) {
+        return blocking(() -> JobMapper.toProto(jobs.start(JobMapper.spec(request), request.getRequestId())));
+    }
+
+    @Override
+    public Uni<JobInfo> getJob(GetJobRequest request) {
+        return blocking(() -> JobMapper.toProto(jobs.get(request.getJobId())));
+    }
+
+    @Override
+    public Uni<ListJobsResponse> listJobs(ListJobsRequest request) {
+        return blocking(() -> {
+            JobPage page = jobs.list(JobMapper.fromProto(request.getState()), request.getModelName(),
+                    request.getPageSize(), request.getPageToken());
+            return ListJobsResponse.newBuilder().addAllJobs(page.jobs().stream().map(JobMapper::toProto).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
+    }
+
+    @Override
+    public Uni<JobInfo> cancelJob(CancelJobRequest request) {
+        return blocking(() -> JobMapper.toProto(jobs.cancel(request.getJobId())));
+    }
+
+    @Override
+    public Multi<TrainEvent> watchJob(WatchJobRequest request) {
+        return watch(request::getJobId, request.getFromSequence(), false);
+    }
+
+    /**
+     * Streams a job's events. Closing the stream only detaches this watcher: the job goes on, unless
+     * {@code cancelOnDisconnect} (Train's opt-in to the old behaviour) and its final event has not gone out.
+     */
+    private Multi<TrainEvent> watch(Supplier<String> jobId, long fromSequence, boolean cancelOnDisconnect) {
         return Multi.createFrom().<TrainEvent>emitter(emitter -> {
-            TrainJobSpec spec = new TrainJobSpec(request.getDatasetId(), ProtoMapper.fromProto(request.getMethod()),
-                    request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0);
+            String id = jobId.get();
             TrainEventStream stream = new TrainEventStream(emitter);
-            emitter.onTermination(() -> stream.jobId().ifPresent(jobs::cancel)); // client gone: stop the work
-            stream.start(listener -> jobs.submit(spec, listener));
+            Runnable detach = jobs.watch(id, fromSequence, stream);
+            emitter.onTermination(() -> {
+                detach.run();
+                if (cancelOnDisconnect && !stream.ended()) {
+                    try {
+                        jobs.cancel(id);
+                    } catch (HplException e) {
+                        // it succeeded meanwhile: nothing to cancel, and nobody left to tell
+                    }
+                }
+            });
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().transform(GrpcErrors::toStatus);
     }

@@ -1,59 +1,54 @@
 package io.hpl.server.api;
 
-import io.hpl.server.api.v1.TrainAccepted;
+import io.grpc.Status;
 import io.hpl.server.api.v1.TrainEvent;
-import io.hpl.server.api.v1.TrainFailed;
-import io.hpl.server.api.v1.TrainFinished;
 import io.hpl.server.errors.ErrorKind;
-import io.hpl.server.jobs.AcceptedJob;
-import io.hpl.server.jobs.JobListener;
-import io.hpl.server.store.ModelRecord;
-import io.hpl.server.training.TrainingProgress;
+import io.hpl.server.jobs.JobEvent;
+import io.hpl.server.jobs.JobWatcher;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * Turns one job's events into the Train stream. Every emission holds one lock, and the accepted
- * event is sent while holding it, so it always comes first even when the job starts at once.
+ * One Train or WatchJob stream: passes a job's events on and ends the stream with the status its
+ * final event implies (OK, the failure's status, or CANCELLED). The job's event log calls it under
+ * its lock, one event at a time, in order.
  */
-final class TrainEventStream implements JobListener {
+final class TrainEventStream implements JobWatcher {
     private final MultiEmitter<? super TrainEvent> emitter;
-    private volatile String jobId;
+    private volatile boolean ended;
 
     TrainEventStream(MultiEmitter<? super TrainEvent> emitter) {
         this.emitter = emitter;
     }
 
-    Optional<String> jobId() {
-        return Optional.ofNullable(jobId);
-    }
-
-    synchronized void start(Function<JobListener, AcceptedJob> submit) {
-        AcceptedJob job = submit.apply(this);
-        jobId = job.jobId();
-        emitter.emit(TrainEvent.newBuilder().setAccepted(TrainAccepted.newBuilder()
-                .setJobId(job.jobId())
-                .setQueuePosition(job.queuePosition())
-                .setMethod(ProtoMapper.toProto(job.method()))).build());
+    /** Whether the job's final event went out (closing the stream after it cancels nothing). */
+    boolean ended() {
+        return ended;
     }
 
     @Override
-    public synchronized void progress(String id, TrainingProgress progress) {
-        emitter.emit(TrainEvent.newBuilder().setProgress(ProtoMapper.toProto(id, progress)).build());
+    public void event(JobEvent event) {
+        if (ended) {
+            return;
+        }
+        emitter.emit(JobMapper.toProto(event));
+        if (!event.isFinal()) {
+            return;
+        }
+        ended = true;
+        if (event instanceof JobEvent.Failed f) {
+            emitter.fail(GrpcErrors.status(f.kind()).withDescription(f.message()).asRuntimeException());
+        } else if (event instanceof JobEvent.Cancelled c) {
+            emitter.fail(Status.CANCELLED.withDescription("job " + c.jobId() + " " + c.message()).asRuntimeException());
+        } else {
+            emitter.complete();
+        }
     }
 
     @Override
-    public synchronized void finished(String id, ModelRecord model) {
-        emitter.emit(TrainEvent.newBuilder().setFinished(TrainFinished.newBuilder()
-                .setJobId(id).setModel(ProtoMapper.toProto(model))).build());
-        emitter.complete();
-    }
-
-    @Override
-    public synchronized void failed(String id, ErrorKind kind, String message) {
-        emitter.emit(TrainEvent.newBuilder().setFailed(TrainFailed.newBuilder()
-                .setJobId(id).setCode(GrpcErrors.status(kind).getCode().name()).setMessage(message)).build());
-        emitter.fail(GrpcErrors.status(kind).withDescription(message).asRuntimeException());
+    public void closed(ErrorKind kind, String message) {
+        if (!ended) {
+            ended = true;
+            emitter.fail(GrpcErrors.status(kind).withDescription(message).asRuntimeException());
+        }
     }
 }

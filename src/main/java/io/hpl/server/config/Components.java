@@ -5,6 +5,7 @@ import io.hpl.server.data.image.DecodeBudget;
 import io.hpl.server.data.image.ImageLimits;
 import io.hpl.server.serving.OrtSessionFactory;
 import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.JobStore;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.training.MethodRegistry;
 import jakarta.enterprise.inject.Produces;
@@ -39,6 +40,12 @@ public class Components {
     @Singleton
     ModelStore modelStore(ServerConfig config) {
         return new ModelStore(Path.of(config.store().dir()));
+    }
+
+    @Produces
+    @Singleton
+    JobStore jobStore(ServerConfig config) {
+        return new JobStore(Path.of(config.store().dir()));
     }
 
     @Produces

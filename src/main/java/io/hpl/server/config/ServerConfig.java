@@ -1,6 +1,7 @@
 package io.hpl.server.config;
 
 import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
 import io.smallrye.config.WithDefault;
 
 /** Every setting of hpl-server, under the prefix {@code hpl}; docs/operations.md lists them. */
@@ -93,6 +94,14 @@ public interface ServerConfig {
         /** Most iterations x batch_size per job (2^27), so one job cannot hold the only trainer for a day. */
         @WithDefault("134217728")
         long maxIterationsTimesBatch();
+
+        /** How long the record of an ended job (succeeded, failed or cancelled) is kept; older ones are pruned. */
+        @WithDefault("P7D")
+        Duration jobRetention();
+
+        /** On shutdown, how long to wait for the running job to stop; it re-runs at the next start either way. */
+        @WithDefault("PT8S")
+        Duration shutdownWait();
     }
 
     interface Serving {

@@ -5,25 +5,38 @@ import io.hpl.server.config.ServerConfig;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.health.Engines;
+import io.hpl.server.metrics.TrainingMetrics;
+import io.hpl.server.metrics.TrainingMetrics.JobState;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.JobRecord;
+import io.hpl.server.store.JobStore;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.training.HyperParameterScope;
 import io.hpl.server.training.HyperParameters;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.MethodRegistry;
-import io.hpl.server.health.Engines;
-import io.hpl.server.metrics.TrainingMetrics;
-import io.hpl.server.metrics.TrainingMetrics.JobState;
 import io.hpl.server.training.TrainingCancelledException;
 import io.hpl.server.training.TrainingMethod;
 import io.hpl.server.training.TrainingOutcome;
 import io.hpl.server.training.TrainingProgress;
 import io.hpl.server.training.TrainingRun;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -32,46 +45,441 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Runs training jobs one at a time on a dedicated thread: DJL's PyTorch engine allows one
- * gradient collector per process, and PyTorch's grad mode is per thread. Requests are validated
- * before they are queued, so a bad request fails at once instead of after the queue.
+ * Training jobs as resources: started, looked up, listed, cancelled and watched by id, recorded in
+ * the {@link JobStore} at every change so they outlive the process and any client's stream.
+ * Jobs run one at a time on a dedicated thread: DJL's PyTorch engine allows one gradient collector
+ * per process, and PyTorch's grad mode is per thread. Requests are validated before they are
+ * queued, so a bad request fails at once instead of after the queue.
  */
 @ApplicationScoped
 public class TrainingJobs {
     private static final Logger LOG = Logger.getLogger(TrainingJobs.class);
+    static final int DEFAULT_PAGE_SIZE = 50;
+    static final int MAX_PAGE_SIZE = 500;
+    static final int MAX_REQUEST_ID_LENGTH = 128;
+    /**
+     * Ended jobs whose every event stays replayable (a client reattaching just after the end);
+     * older ones keep their final event only, so memory does not grow with progress_every=1 runs.
+     */
+    static final int ENDED_JOBS_WITH_FULL_EVENTS = 64;
+
+    /** The limits, from {@code hpl.training.*}. */
+    public record Settings(int maxQueued, Duration retention, Duration shutdownWait) {
+    }
+
+    /** A job's changing side; its record, events and stop flag change only under its monitor. */
+    private static final class Job {
+        final String id;
+        final JobEventLog log;
+        final AtomicBoolean stop = new AtomicBoolean();
+        volatile JobRecord record;
+        boolean stoppedForShutdown;
+
+        Job(JobRecord record) {
+            this.id = record.id();
+            this.record = record;
+            this.log = new JobEventLog(record.nextSequence());
+        }
+    }
+
+    private record Prepared(MethodName name, TrainingMethod method, HyperParameters hp, DatasetRecord dataset) {
+    }
 
     private final DatasetStore datasets;
+    private final ModelStore models;
     private final MethodRegistry methods;
     private final ModelExport export;
-    private final Engines engines;
+    private final JobStore store;
+    private final Settings settings;
+    private final Supplier<Device> device;
     private final TrainingMetrics metrics;
-    private final int maxQueued;
+    private final Engines engines;
     private final TrainingLimits limits;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hpl-training");
         t.setDaemon(true);
         return t;
     });
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final Map<String, AtomicBoolean> cancellations = new ConcurrentHashMap<>();
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final Map<String, String> jobByRequestId = new ConcurrentHashMap<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final java.util.ArrayDeque<Job> endedWithFullEvents = new java.util.ArrayDeque<>();
+    private volatile boolean shuttingDown;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final Thread shutdownHook = new Thread(this::shutdown, "hpl-jobs-shutdown");
 
-    public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, ServerConfig config,
-                        Engines engines, TrainingMetrics metrics) {
-        this.datasets = datasets;
-        this.methods = methods;
-        this.export = new ModelExport(models);
-        this.maxQueued = config.training().maxQueued();
-        this.limits = new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch());
-        this.engines = engines;
-        this.metrics = metrics;
+    @Inject
+    public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
+                        ServerConfig config, Engines engines, TrainingMetrics metrics) {
+        this(datasets, models, methods, store, new Settings(config.training().maxQueued(),
+                config.training().jobRetention(), config.training().shutdownWait()), engines::trainingDevice, metrics,
+                engines, new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch()));
     }
 
-    /** Validates the request and queues it; the listener hears the rest. */
-    public AcceptedJob submit(TrainJobSpec spec, JobListener listener) {
-        Device device = engines.trainingDevice();
+    /** Without CDI (tests): {@code device} answers at once, there are no engines to wait for. */
+    public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
+                        Settings settings, Supplier<Device> device, TrainingMetrics metrics) {
+        this(datasets, models, methods, store, settings, device, metrics, null, TrainingLimits.DEFAULTS);
+    }
+
+    private TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
+                         Settings settings, Supplier<Device> device, TrainingMetrics metrics, Engines engines,
+                         TrainingLimits limits) {
+        this.datasets = datasets;
+        this.models = models;
+        this.methods = methods;
+        this.export = new ModelExport(models);
+        this.store = store;
+        this.settings = settings;
+        this.device = device;
+        this.metrics = metrics;
+        this.engines = engines;
+        this.limits = limits;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        // A JVM hook runs at SIGTERM alongside Quarkus' own: watchers hear UNAVAILABLE at once instead
+        // of after Quarkus waited out quarkus.shutdown.timeout for their open streams.
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // Recovered jobs queue behind this wait: the worker is first in, first out.
+        worker.execute(() -> {
+            try {
+                engines.awaitReady(Duration.ofMinutes(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        recover();
+    }
+
+    /**
+     * Queues again what the store says was queued or running when the process ended. A job that
+     * was running starts over from iteration 0: there are no checkpoints yet.
+     */
+    public void recover() {
+        prune();
+        for (JobRecord r : store.list()) {
+            if (r.requestId() != null) {
+                jobByRequestId.putIfAbsent(r.requestId(), r.id());
+            }
+            if (r.state().isFinal() || jobs.containsKey(r.id())) {
+                continue;
+            }
+            Job job = new Job(r);
+            String why = r.state() == io.hpl.server.store.JobState.RUNNING
+                    ? "the server stopped while attempt " + r.attempts() + " ran (at iteration " + r.iteration()
+                            + "); queued again, it re-runs from the start"
+                    : "queued again after a server restart";
+            synchronized (job) {
+                update(job, r.requeued(why));
+            }
+            LOG.infof("training job %s: %s", r.id(), why);
+            jobs.put(job.id, job);
+            pending.incrementAndGet();
+            worker.execute(() -> run(job));
+        }
+    }
+
+    /**
+     * Validates the request and queues it; returns the job at once. The same non-empty
+     * {@code requestId} again returns the job it started, so a client may retry a start safely.
+     */
+    public synchronized JobRecord start(TrainJobSpec spec, String requestId) {
+        if (shuttingDown) {
+            throw new HplException(ErrorKind.UNAVAILABLE, "the server is shutting down; start the job again once it is back");
+        }
+        String rid = requestId == null || requestId.isEmpty() ? null : requestId;
+        if (rid != null) {
+            if (rid.length() > MAX_REQUEST_ID_LENGTH) {
+                throw HplException.invalid("request_id is longer than " + MAX_REQUEST_ID_LENGTH + " characters");
+            }
+            String existing = jobByRequestId.get(rid);
+            if (existing != null) {
+                JobRecord r = get(existing);
+                if (!sameRequest(r, spec)) {
+                    throw new HplException(ErrorKind.ALREADY_EXISTS, "request_id '" + rid + "' already started job "
+                            + r.id() + " with other parameters; use a new request_id for a new job");
+                }
+                return r;
+            }
+        }
+        Prepared p = prepare(spec);
+        if (pending.get() >= settings.maxQueued() + 1) {
+            throw HplException.exhausted("the training queue is full (" + settings.maxQueued()
+                    + " waiting, hpl.training.max-queued); retry later");
+        }
+        int position = pending.getAndIncrement();
+        Job job = new Job(JobRecord.queued("job-" + UUID.randomUUID(), rid, spec.datasetId(), spec.method(), p.name(),
+                spec.modelName(), spec.hyperParameters(), spec.seed()));
+        synchronized (job) {
+            update(job, job.record, seq -> new JobEvent.Accepted(seq, job.id, position, p.name()));
+        }
+        jobs.put(job.id, job);
+        if (rid != null) {
+            jobByRequestId.put(rid, job.id);
+        }
+        JobRecord accepted = job.record; // as queued: the worker may start it before this returns
+        worker.execute(() -> run(job));
+        return accepted;
+    }
+
+    private static boolean sameRequest(JobRecord r, TrainJobSpec spec) {
+        return Objects.equals(r.datasetId(), spec.datasetId()) && r.requestedMethod() == spec.method()
+                && Objects.equals(r.modelName(), spec.modelName())
+                && r.hyperParameters().equals(spec.hyperParameters()) && r.seed() == spec.seed();
+    }
+
+    public JobRecord get(String id) {
+        if (id == null || id.isEmpty()) {
+            throw HplException.invalid("job_id is required");
+        }
+        Job job = jobs.get(id);
+        if (job != null) {
+            synchronized (job) {
+                return job.record;
+            }
+        }
+        return store.find(id).orElseThrow(() -> HplException.notFound("job '" + id + "' not found (records of ended"
+                + " jobs are kept for hpl.training.job-retention, " + settings.retention() + ")"));
+    }
+
+    /** Jobs oldest first, optionally of one state and one model, a page at a time. */
+    public JobPage list(io.hpl.server.store.JobState state, String modelName, int pageSize, String pageToken) {
+        if (pageSize < 0) {
+            throw HplException.invalid("page_size must be 0 (default " + DEFAULT_PAGE_SIZE + ") or positive, got " + pageSize);
+        }
+        int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
+        String after = pageToken == null || pageToken.isEmpty() ? null : decodeToken(pageToken);
+        List<JobRecord> page = new ArrayList<>();
+        boolean more = false;
+        for (JobRecord r : store.list()) {
+            if ((state != null && r.state() != state) || (modelName != null && !modelName.isEmpty()
+                    && !modelName.equals(r.modelName())) || (after != null && sortKey(r).compareTo(after) <= 0)) {
+                continue;
+            }
+            if (page.size() == size) {
+                more = true;
+                break;
+            }
+            page.add(r);
+        }
+        String next = more ? Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(sortKey(page.get(page.size() - 1)).getBytes(StandardCharsets.UTF_8)) : "";
+        return new JobPage(page, next);
+    }
+
+    private static String sortKey(JobRecord r) {
+        return r.createdAt() + "|" + r.id();
+    }
+
+    private static String decodeToken(String token) {
+        try {
+            String key = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (key.contains("|")) {
+                return key;
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the refusal
+        }
+        throw HplException.invalid("page_token '" + token + "' is not one this server gave out; start again without it");
+    }
+
+    /**
+     * Cancels a queued or running job. It takes the lock that publishing takes, so either the
+     * cancel comes first and nothing is published, or the job has succeeded and the cancel is
+     * refused with the published version. Cancelling an ended job again changes nothing.
+     */
+    public JobRecord cancel(String id) {
+        JobRecord known = get(id);
+        Job job = jobs.get(id);
+        if (job == null) {
+            refuseIfSucceeded(known);
+            return known;
+        }
+        synchronized (job) {
+            JobRecord r = job.record;
+            refuseIfSucceeded(r);
+            if (r.state().isFinal()) {
+                return r;
+            }
+            job.stop.set(true);
+            String note = r.state() == io.hpl.server.store.JobState.RUNNING
+                    ? "cancelled while running (at iteration " + r.iteration() + "); nothing published"
+                    : "cancelled while queued";
+            update(job, r.cancelled(note), seq -> new JobEvent.Cancelled(seq, id, note));
+            metrics.jobEnded(r.method().name(), JobState.CANCELLED);
+            LOG.infof("training job %s: %s", id, note);
+            return job.record;
+        }
+    }
+
+    private static void refuseIfSucceeded(JobRecord r) {
+        if (r.state() == io.hpl.server.store.JobState.SUCCEEDED) {
+            throw HplException.precondition("job " + r.id() + " already succeeded: it published model '" + r.modelName()
+                    + "' version " + r.modelVersion() + "; DeleteModel that version if it is not wanted");
+        }
+    }
+
+    /**
+     * Sends the job's events numbered {@code fromSequence} and later to {@code watcher}, then the
+     * live ones; returns what detaches it. Detaching never affects the job. A job that ended
+     * before this process started is told by its final event alone.
+     */
+    public Runnable watch(String id, long fromSequence, JobWatcher watcher) {
+        if (fromSequence < 0) {
+            throw HplException.invalid("from_sequence must be 0 or positive, got " + fromSequence);
+        }
+        JobRecord r = get(id);
+        Job job = jobs.get(id);
+        if (job != null) {
+            return job.log.watch(fromSequence, watcher);
+        }
+        long last = r.nextSequence() - 1;
+        if (r.state().isFinal() && fromSequence <= last) {
+            watcher.event(switch (r.state()) {
+                case SUCCEEDED -> new JobEvent.Finished(last, id, r.modelName(), r.modelVersion(),
+                        models.find(r.modelName(), r.modelVersion()).orElse(null));
+                case FAILED -> new JobEvent.Failed(last, id, ErrorKind.valueOf(r.failureCode()), r.failureMessage());
+                default -> new JobEvent.Cancelled(last, id, "cancelled");
+            });
+        }
+        return () -> { };
+    }
+
+    /** Jobs queued or running. */
+    public int pending() {
+        return pending.get();
+    }
+
+    private void run(Job job) {
+        try {
+            runAttempt(job);
+        } finally {
+            pending.decrementAndGet();
+            prune();
+        }
+    }
+
+    private void runAttempt(Job job) {
+        MethodName name;
+        synchronized (job) {
+            if (job.record.state().isFinal() || job.stop.get()) {
+                return; // cancelled while queued, or the server is stopping: the record says which
+            }
+            update(job, job.record.running());
+            name = job.record.method();
+        }
+        long start = System.nanoTime();
+        JobRecord r = job.record;
+        TrainJobSpec spec = new TrainJobSpec(r.datasetId(), r.requestedMethod(), r.modelName(), r.hyperParameters(), r.seed());
+        try {
+            Prepared p = prepare(spec); // again: the dataset may have gone while the job waited
+            name = p.name();
+            LOG.infof("training job %s: method %s, dataset %s (sha256 %s), seed %d, model %s", job.id, name,
+                    p.dataset().id(), p.dataset().sha256(), spec.seed(), spec.modelName());
+            TrainingOutcome outcome = p.method().train(new TrainingRun(datasets.load(p.dataset().id()), p.hp(),
+                    spec.seed(), device.get(), progress(job), job.stop::get));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ModelRecord model;
+            synchronized (job) {
+                // Same lock as cancel(): a cancel that got here first wins and nothing is published.
+                if (job.stop.get()) {
+                    throw new TrainingCancelledException(job.record.iteration());
+                }
+                model = export.publish(spec, name, p.hp(), p.dataset(), outcome, seconds);
+                update(job, job.record.succeeded(model.version()),
+                        seq -> new JobEvent.Finished(seq, job.id, model.name(), model.version(), model));
+            }
+            LOG.infof("training job %s: published %s version %d in %.1f s (%.3f ms/iteration)", job.id, model.name(),
+                    model.version(), seconds, outcome.millisPerIteration());
+            metrics.lastJobSpeed(outcome.millisPerIteration());
+            metrics.jobEnded(name.name(), JobState.FINISHED);
+        } catch (TrainingCancelledException e) {
+            stopped(job);
+        } catch (HplException e) {
+            LOG.infof("training job %s failed: %s", job.id, e.getMessage());
+            fail(job, name, e.kind(), e.getMessage());
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "training job %s failed unexpectedly", job.id);
+            fail(job, name, ErrorKind.INTERNAL, "training job " + job.id + " failed unexpectedly ("
+                    + e.getClass().getSimpleName() + "); the server log has the details");
+        }
+    }
+
+    /** Training saw the stop flag: either cancel() already recorded the cancel, or the server is stopping. */
+    private void stopped(Job job) {
+        synchronized (job) {
+            if (job.stoppedForShutdown && !job.record.state().isFinal()) {
+                update(job, job.record.requeued("interrupted by server shutdown at iteration " + job.record.iteration()
+                        + "; re-runs from the start at the next start"));
+                LOG.infof("training job %s: stopped for shutdown; it re-runs at the next start", job.id);
+            }
+        }
+    }
+
+    private void fail(Job job, MethodName name, ErrorKind kind, String message) {
+        synchronized (job) {
+            if (job.record.state().isFinal()) {
+                return;
+            }
+            update(job, job.record.failed(kind.name(), message), seq -> new JobEvent.Failed(seq, job.id, kind, message));
+        }
+        metrics.jobEnded(name.name(), JobState.FAILED);
+    }
+
+    /** Passes progress on and records it, counting the iterations done since the previous report. */
+    private Consumer<TrainingProgress> progress(Job job) {
+        long[] reported = {0};
+        return p -> {
+            metrics.iterationsDone(p.iteration() - reported[0]);
+            reported[0] = p.iteration();
+            synchronized (job) {
+                if (job.record.state() != io.hpl.server.store.JobState.RUNNING) {
+                    return;
+                }
+                update(job, job.record.progressed(p.iteration(), p.totalIterations()),
+                        seq -> new JobEvent.Progress(seq, job.id, p));
+            }
+        };
+    }
+
+    /** The one place a job's record changes: in memory and on disk, with the event count so far. */
+    private void update(Job job, JobRecord next) {
+        update(job, next, null);
+    }
+
+    /**
+     * Records the change on disk first, then tells the watchers: a client that saw an event finds
+     * GetJob / ListJobs (and a restarted server) agreeing with it.
+     */
+    private void update(Job job, JobRecord next, LongFunction<JobEvent> event) {
+        long sequence = job.log.nextSequence();
+        job.record = next.sequenceAt(event == null ? sequence : sequence + 1);
+        store.save(job.record);
+        if (event != null) {
+            job.log.append(event);
+        }
+        if (job.record.state().isFinal()) {
+            compactOldEndedJobs(job);
+        }
+    }
+
+    private void compactOldEndedJobs(Job ended) {
+        synchronized (endedWithFullEvents) {
+            endedWithFullEvents.addLast(ended);
+            while (endedWithFullEvents.size() > ENDED_JOBS_WITH_FULL_EVENTS) {
+                endedWithFullEvents.removeFirst().log.keepFinalOnly();
+            }
+        }
+    }
+
+    private Prepared prepare(TrainJobSpec spec) {
+        device.get(); // UNAVAILABLE while the engines load
         ModelStore.validateName(spec.modelName());
         if (spec.datasetId() == null || spec.datasetId().isEmpty()) {
             throw HplException.invalid("dataset_id is required");
@@ -92,82 +500,57 @@ public class TrainingJobs {
             throw HplException.precondition("method " + name + " learns from unlabelled rows and dataset '" + dataset.id()
                     + "' has none (rows with an empty target); use SUPERVISED or upload unlabelled rows");
         }
-        int position = waiting.getAndIncrement();
-        if (position >= maxQueued + 1) {
-            waiting.decrementAndGet();
-            throw HplException.exhausted("the training queue is full (" + maxQueued + " waiting); retry later");
-        }
-        String jobId = "job-" + UUID.randomUUID();
-        AtomicBoolean cancelled = new AtomicBoolean();
-        cancellations.put(jobId, cancelled);
-        worker.execute(() -> run(jobId, spec, name, method, hp, dataset, device, cancelled, listener));
-        return new AcceptedJob(jobId, position, name);
+        return new Prepared(name, method, hp, dataset);
     }
 
-    /** Stops a queued or running job; nothing is published for it. */
-    public void cancel(String jobId) {
-        AtomicBoolean flag = cancellations.get(jobId);
-        if (flag != null) {
-            flag.set(true);
+    /** Forgets ended jobs older than the retention, on disk and here. */
+    private void prune() {
+        for (String id : store.prune(settings.retention(), Instant.now())) {
+            jobs.remove(id);
+            jobByRequestId.values().remove(id);
         }
     }
 
-    /** Jobs accepted and not yet finished, the running one included. */
-    public int pending() {
-        return waiting.get();
+    void onStop(@Observes ShutdownEvent event) {
+        shutdown();
     }
 
-    private void run(String jobId, TrainJobSpec spec, MethodName name, TrainingMethod method, HyperParameters hp,
-                     DatasetRecord dataset, Device device, AtomicBoolean cancelled, JobListener listener) {
-        long start = System.nanoTime();
-        try {
-            if (cancelled.get()) {
-                metrics.jobEnded(name.name(), JobState.CANCELLED);
-                return;
-            }
-            LOG.infof("training job %s: method %s, dataset %s (sha256 %s), seed %d, model %s", jobId, name,
-                    dataset.id(), dataset.sha256(), spec.seed(), spec.modelName());
-            TrainingOutcome outcome = method.train(new TrainingRun(datasets.load(dataset.id()), hp, spec.seed(), device,
-                    progressCounted(jobId, listener), cancelled::get));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            ModelRecord model = export.publish(spec, name, hp, dataset, outcome, seconds);
-            LOG.infof("training job %s: published %s version %d in %.1f s (%.3f ms/iteration)", jobId, model.name(),
-                    model.version(), seconds, outcome.millisPerIteration());
-            metrics.lastJobSpeed(outcome.millisPerIteration());
-            metrics.jobEnded(name.name(), JobState.FINISHED);
-            listener.finished(jobId, model);
-        } catch (TrainingCancelledException e) {
-            LOG.infof("training job %s: %s", jobId, e.getMessage());
-            metrics.jobEnded(name.name(), JobState.CANCELLED);
-        } catch (HplException e) {
-            LOG.infof("training job %s failed: %s", jobId, e.getMessage());
-            metrics.jobEnded(name.name(), JobState.FAILED);
-            listener.failed(jobId, e.kind(), e.getMessage());
-        } catch (RuntimeException | Error e) {
-            LOG.errorf(e, "training job %s failed unexpectedly", jobId);
-            metrics.jobEnded(name.name(), JobState.FAILED);
-            listener.failed(jobId, ErrorKind.INTERNAL, "training job " + jobId + " failed unexpectedly ("
-                    + e.getClass().getSimpleName() + "); the server log has the details");
-        } finally {
-            cancellations.remove(jobId);
-            waiting.decrementAndGet();
-        }
-    }
-
-    /** Passes progress on, counting the iterations done since the previous report. */
-    private Consumer<TrainingProgress> progressCounted(String jobId, JobListener listener) {
-        long[] reported = {0};
-        return p -> {
-            metrics.iterationsDone(p.iteration() - reported[0]);
-            reported[0] = p.iteration();
-            listener.progress(jobId, p);
-        };
-    }
-
+    /**
+     * Stops taking jobs, stops the running one so that it re-runs at the next start, tells every
+     * watcher of an unfinished job UNAVAILABLE, and waits at most hpl.training.shutdown-wait for
+     * the training thread. Queued jobs stay queued in the store.
+     */
     @PreDestroy
-    void shutdown() throws InterruptedException {
-        cancellations.values().forEach(flag -> flag.set(true));
+    public void shutdown() {
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            return;
+        }
+        shuttingDown = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException | SecurityException e) {
+                // the JVM is already exiting: the hook may be running this very method
+            }
+        }
+        for (Job job : jobs.values()) {
+            synchronized (job) {
+                if (job.record.state().isFinal()) {
+                    continue;
+                }
+                job.stoppedForShutdown = true;
+                job.stop.set(true);
+                job.log.closeWatchers(ErrorKind.UNAVAILABLE, "server shutting down; job " + job.id + " will resume");
+            }
+        }
         worker.shutdown();
-        worker.awaitTermination(30, TimeUnit.SECONDS);
+        try {
+            if (!worker.awaitTermination(settings.shutdownWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("the training thread did not stop within hpl.training.shutdown-wait (%s); its job re-runs"
+                        + " at the next start", settings.shutdownWait());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * Model versions on the local file system: {@code models/<name>/<version>/} holds model.onnx and
  * model.json. A version is published with one atomic rename (see {@link StoreFiles}); a directory
- * without model.json is never listed.
+ * without model.json is never listed. {@code model-versions/<name>} holds the highest version ever
+ * published under a name, so numbers are never reused after a delete.
  */
 public final class ModelStore {
     static final String ONNX = "model.onnx";
@@ -32,6 +34,7 @@ public final class ModelStore {
 
     private final Path models;
     private final Path tmp;
+    private final Path highWater;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final PublishHook hook;
 
@@ -47,6 +50,7 @@ public final class ModelStore {
     ModelStore(Path root, PublishHook hook) {
         this.models = root.resolve("models");
         this.tmp = root.resolve("tmp").resolve("models");
+        this.highWater = root.resolve("model-versions");
         this.hook = hook;
         StoreFiles.clearTemp(tmp);
     }
@@ -61,7 +65,10 @@ public final class ModelStore {
     /** Publishes a new version of {@code draft.name()}; returns the record as stored. */
     public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx) {
         validateName(draft.name());
-        int version = latestVersion(draft.name()).orElse(0) + 1;
+        // Never below the high-water mark: a client pinned to version N must never get another model
+        // under N after N was deleted. The listing also counts, in case a crash came between the
+        // rename and the mark's update.
+        int version = Math.max(latestVersion(draft.name()).orElse(0), highestEverPublished(draft.name())) + 1;
         ModelRecord record = draft.published(version, sha256(onnx), onnx.length,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         Path staged = null;
@@ -71,6 +78,7 @@ public final class ModelStore {
             StoreFiles.writeDurably(staged.resolve(METADATA), json.writeValueAsBytes(record));
             hook.beforeRename(staged);
             StoreFiles.moveAtomically(staged, versionDir(draft.name(), version));
+            StoreFiles.replaceAtomically(highWater.resolve(draft.name()), Integer.toString(version).getBytes(StandardCharsets.US_ASCII), tmp);
             return record;
         } catch (IOException e) {
             if (staged != null) {
@@ -145,6 +153,17 @@ public final class ModelStore {
             return Files.readAllBytes(versionDir(record.name(), record.version()).resolve(ONNX));
         } catch (IOException e) {
             throw HplException.notFound("model " + EchoedInput.quote(record.name()) + " version " + record.version() + " was deleted");
+        }
+    }
+
+    /** The per-model high-water mark: the highest version ever published, deleted ones included (0 if none). */
+    int highestEverPublished(String name) {
+        Path file = highWater.resolve(name);
+        try {
+            return Files.isRegularFile(file) ? Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            throw new UncheckedIOException("unreadable version high-water mark " + file,
+                    e instanceof IOException io ? io : new IOException(e));
         }
     }
 

@@ -42,6 +42,15 @@ final class StoreFiles {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Replaces a small file all at once: written aside in {@code tmpRoot}, flushed, then renamed over the old one. */
+    static void replaceAtomically(Path file, byte[] content, Path tmpRoot) throws IOException {
+        Files.createDirectories(tmpRoot);
+        Files.createDirectories(file.getParent());
+        Path aside = tmpRoot.resolve(UUID.randomUUID() + ".part");
+        writeDurably(aside, content);
+        Files.move(aside, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Moves a published directory out of sight first, then deletes it at leisure. */
     static void retire(Path published, Path tmpRoot) throws IOException {
         Path aside = tmpRoot.resolve(UUID.randomUUID().toString());

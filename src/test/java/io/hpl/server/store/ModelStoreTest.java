@@ -157,6 +157,21 @@ class ModelStoreTest {
         assertEquals(ErrorKind.NOT_FOUND, assertThrows(HplException.class, () -> store.delete("m", 0)).kind());
     }
 
+    /** A client pinned to version 2 must never silently get another model after version 2 is deleted. */
+    @Test
+    void versionNumbersAreNeverReusedAfterADeleteEvenAcrossARestart() {
+        ModelStore store = new ModelStore(root);
+        store.publish(draft("m"), new byte[] {1});
+        store.publish(draft("m"), new byte[] {2});
+        store.delete("m", 2);
+        assertEquals(3, store.publish(draft("m"), new byte[] {3}).version(), "deleting the latest does not free its number");
+        store.delete("m", 0);
+        ModelStore restarted = new ModelStore(root);
+        assertEquals(4, restarted.publish(draft("m"), new byte[] {4}).version(), "nor does deleting all, across a restart");
+        assertEquals(List.of(4), restarted.list("m").stream().map(ModelRecord::version).toList());
+        assertEquals(1, restarted.publish(draft("other"), new byte[] {5}).version(), "marks are per model");
+    }
+
     @Test
     void badNamesAreInvalidArguments() {
         ModelStore store = new ModelStore(root);

@@ -1,0 +1,100 @@
+package io.hpl.server.store;
+
+import io.hpl.server.training.MethodName;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training job as stored in {@code jobs/<id>.json}: what was asked for, where it is, and how it got
+ * there. {@code requestedMethod} null means "the server picks"; {@code method} is what it picked.
+ * {@code nextSequence} is the sequence number the job's next event gets, so WatchJob's numbers keep
+ * growing across restarts. Immutable: every change makes a new record, written whole.
+ */
+public record JobRecord(
+        String id,
+        String requestId,
+        String datasetId,
+        MethodName requestedMethod,
+        MethodName method,
+        String modelName,
+        Map<String, String> hyperParameters,
+        long seed,
+        JobState state,
+        long iteration,
+        long totalIterations,
+        long nextSequence,
+        String createdAt,
+        String startedAt,
+        String endedAt,
+        int modelVersion,
+        String failureCode,
+        String failureMessage,
+        int attempts,
+        List<JobHistoryEntry> history) {
+
+    public JobRecord {
+        hyperParameters = Map.copyOf(hyperParameters);
+        history = List.copyOf(history);
+    }
+
+    public static JobRecord queued(String id, String requestId, String datasetId, MethodName requestedMethod,
+                                   MethodName method, String modelName, Map<String, String> hyperParameters, long seed) {
+        String now = now();
+        return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed,
+                JobState.QUEUED, 0, 0, 0, now, null, null, 0, null, null, 0,
+                List.of(new JobHistoryEntry(now, JobState.QUEUED, "accepted")));
+    }
+
+    public static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    private JobRecord with(JobState newState, String note, String started, String ended, int version, String code,
+                           String message, int attemptCount) {
+        List<JobHistoryEntry> h = new ArrayList<>(history);
+        h.add(new JobHistoryEntry(now(), newState, note));
+        return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed,
+                newState, iteration, totalIterations, nextSequence, createdAt, started, ended, version, code, message,
+                attemptCount, h);
+    }
+
+    /** A new attempt starts: iterations count from zero again (no checkpoints yet: a re-run starts over). */
+    public JobRecord running() {
+        JobRecord r = with(JobState.RUNNING, "attempt " + (attempts + 1) + " started", now(), null, 0, null, null,
+                attempts + 1);
+        return r.progressed(0, 0);
+    }
+
+    /** Back in the queue after the server stopped while it ran; it runs again from the start. */
+    public JobRecord requeued(String why) {
+        return with(JobState.QUEUED, why, startedAt, null, 0, null, null, attempts);
+    }
+
+    public JobRecord succeeded(int version) {
+        return with(JobState.SUCCEEDED, "published " + modelName + " version " + version, startedAt, now(), version,
+                null, null, attempts);
+    }
+
+    public JobRecord failed(String code, String message) {
+        return with(JobState.FAILED, code + ": " + message, startedAt, now(), 0, code, message, attempts);
+    }
+
+    public JobRecord cancelled(String note) {
+        return with(JobState.CANCELLED, note, startedAt, now(), 0, null, null, attempts);
+    }
+
+    public JobRecord progressed(long done, long total) {
+        return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed, state,
+                done, total, nextSequence, createdAt, startedAt, endedAt, modelVersion, failureCode, failureMessage,
+                attempts, history);
+    }
+
+    public JobRecord sequenceAt(long next) {
+        return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed, state,
+                iteration, totalIterations, next, createdAt, startedAt, endedAt, modelVersion, failureCode,
+                failureMessage, attempts, history);
+    }
+}

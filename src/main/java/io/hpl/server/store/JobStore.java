@@ -1,0 +1,109 @@
+package io.hpl.server.store;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Training job records on the local file system, one {@code jobs/<id>.json} each, replaced whole by
+ * an atomic rename (see {@link StoreFiles}): a crash leaves the previous record or the new one,
+ * never half of one. They outlive the process, so a restart knows which jobs to run again.
+ */
+public final class JobStore {
+    private static final Logger LOG = Logger.getLogger(JobStore.class);
+    private static final Pattern ID = Pattern.compile("job-[0-9a-f-]{36}");
+    private static final String SUFFIX = ".json";
+
+    private final Path jobs;
+    private final Path tmp;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public JobStore(Path root) {
+        this.jobs = root.resolve("jobs");
+        this.tmp = root.resolve("tmp").resolve("jobs");
+        StoreFiles.clearTemp(tmp);
+    }
+
+    /** Job ids are file names: anything else is refused before it reaches the file system. */
+    public static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    public synchronized void save(JobRecord record) {
+        try {
+            StoreFiles.replaceAtomically(file(record.id()), json.writeValueAsBytes(record), tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write job record " + record.id(), e);
+        }
+    }
+
+    public Optional<JobRecord> find(String id) {
+        if (!isValidId(id)) {
+            return Optional.empty();
+        }
+        Path file = file(id);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), JobRecord.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable job record " + file, e);
+        }
+    }
+
+    /** Every record, oldest first; an unreadable file is logged and skipped so one bad file cannot stop a start. */
+    public List<JobRecord> list() {
+        if (!Files.isDirectory(jobs)) {
+            return List.of();
+        }
+        List<JobRecord> records = new ArrayList<>();
+        try (Stream<Path> files = Files.list(jobs)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
+                try {
+                    records.add(json.readValue(f.toFile(), JobRecord.class));
+                } catch (IOException e) {
+                    LOG.warnf("skipping unreadable job record %s: %s", f, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        records.sort(Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::id));
+        return records;
+    }
+
+    /** Deletes the records of jobs that ended more than {@code retention} before {@code now}; returns their ids. */
+    public synchronized List<String> prune(Duration retention, Instant now) {
+        List<String> pruned = new ArrayList<>();
+        for (JobRecord r : list()) {
+            if (r.state().isFinal() && r.endedAt() != null && Instant.parse(r.endedAt()).plus(retention).isBefore(now)) {
+                try {
+                    Files.deleteIfExists(file(r.id()));
+                    pruned.add(r.id());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete job record " + r.id(), e);
+                }
+            }
+        }
+        return pruned;
+    }
+
+    private Path file(String id) {
+        return jobs.resolve(id + SUFFIX);
+    }
+}
