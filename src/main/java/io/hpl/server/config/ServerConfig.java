@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import java.time.Duration;
 import io.smallrye.config.WithDefault;
 
-/** Every setting of hpl-server, under the prefix {@code hpl}; docs/operations.md lists them. */
+/** Every setting of hpl-server, under the prefix {@code hpl}; docs/configuration.md lists them (ConfigurationDocTest checks it). */
 @ConfigMapping(prefix = "hpl")
 public interface ServerConfig {
 

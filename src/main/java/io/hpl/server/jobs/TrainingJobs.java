@@ -409,6 +409,20 @@ public class TrainingJobs {
             fail(job, name, ErrorKind.INTERNAL, "training job " + job.id + " failed unexpectedly ("
                     + e.getClass().getSimpleName() + "); the server log has the details");
         }
+        recordRunTime(job, name, start);
+    }
+
+    /** The attempt's run time by how it ended; an attempt stopped for shutdown is not an end (it re-runs). */
+    private void recordRunTime(Job job, MethodName name, long start) {
+        JobState ended = switch (job.record.state()) {
+            case SUCCEEDED -> JobState.FINISHED;
+            case FAILED -> JobState.FAILED;
+            case CANCELLED -> JobState.CANCELLED;
+            default -> null;
+        };
+        if (ended != null) {
+            metrics.jobTook(name.name(), ended, Duration.ofNanos(System.nanoTime() - start));
+        }
     }
 
     /** Training saw the stop flag: either cancel() already recorded the cancel, or the server is stopping. */

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.hpl.server.store.ModelStore;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,17 +20,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * Times every hpl.v1 RPC per method, model and status code, and records Predict batch sizes.
  * Quarkus' own grpc_server_* metrics have no model tag; the model is read from the request's
- * {@code model_name} field, so no service method needs timing code of its own.
+ * {@code model_name} field, so no service method needs timing code of its own. When DeleteModel
+ * removes a model's last version, the series tagged with that model go too: a deleted model does
+ * not keep exporting stale series (or grow the scrape) for the life of the process.
  */
 @ApplicationScoped
 @GlobalInterceptor
 public class RequestMetricsInterceptor implements ServerInterceptor {
     static final String SERVICE = "hpl.v1.RegressionService";
+    static final String RPC_DURATION = "hpl.rpc.duration";
+    static final String PREDICT_BATCH = "hpl.predict.batch";
 
     private final MeterRegistry registry;
+    private final ModelStore models;
 
-    public RequestMetricsInterceptor(MeterRegistry registry) {
+    public RequestMetricsInterceptor(MeterRegistry registry, ModelStore models) {
         this.registry = registry;
+        this.models = models;
     }
 
     /** What one call has told us so far; messages and the close may arrive on different threads. */
@@ -37,6 +44,7 @@ public class RequestMetricsInterceptor implements ServerInterceptor {
         final String rpc;
         final long start = System.nanoTime();
         volatile String model = "";
+        volatile String deletedModel = "";
         volatile int rows = -1;
 
         CallFacts(String rpc) {
@@ -74,30 +82,48 @@ public class RequestMetricsInterceptor implements ServerInterceptor {
         if (!name.isEmpty()) {
             facts.model = name;
         }
-        FieldDescriptor rows = request.getDescriptorForType().findFieldByName("rows");
-        if ("Predict".equals(facts.rpc) && rows != null && rows.isRepeated()) {
-            facts.rows = request.getRepeatedFieldCount(rows);
+        if ("Predict".equals(facts.rpc)) {
+            // A table Predict sends rows, an image Predict images (never both): either is the batch.
+            facts.rows = repeatedCount(request, "rows") + repeatedCount(request, "images");
         }
+        if ("DeleteModel".equals(facts.rpc)) {
+            facts.deletedModel = stringField(request, "name");
+        }
+    }
+
+    private static int repeatedCount(Message request, String name) {
+        FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
+        return field != null && field.isRepeated() ? request.getRepeatedFieldCount(field) : 0;
     }
 
     private void record(CallFacts facts, Status status) {
         // Only a successful call proves the model exists: tagging failed calls with any name a client
         // sends would let clients create time series at will.
         String model = status.isOk() ? facts.model : "";
-        Timer.builder("hpl.rpc.duration")
+        Timer.builder(RPC_DURATION)
                 .description("hpl.v1 RPC latency from the call's start to its status (Train: the whole job)")
                 .tag("rpc", facts.rpc).tag("model", model).tag("code", status.getCode().name())
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(System.nanoTime() - facts.start, TimeUnit.NANOSECONDS);
         if (status.isOk() && facts.rows >= 0) {
-            DistributionSummary.builder("hpl.predict.batch")
+            DistributionSummary.builder(PREDICT_BATCH)
                     .description("Rows per successful Predict request")
                     .baseUnit("rows")
                     .tag("model", model)
                     .serviceLevelObjectives(1, 10, 100, 1_000, 10_000) // buckets up to the largest allowed batch
                     .register(registry)
                     .record(facts.rows);
+        }
+        if (status.isOk() && !facts.deletedModel.isEmpty() && models.list(facts.deletedModel).isEmpty()) {
+            forget(facts.deletedModel);
+        }
+    }
+
+    /** Removes every series of a model that has no version left. */
+    void forget(String model) {
+        for (String meter : new String[] {RPC_DURATION, PREDICT_BATCH}) {
+            registry.find(meter).tag("model", model).meters().forEach(registry::remove);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * each run is also appended to -Dhpl.benchmark.results (default target/benchmark-fashion_mnist_rotated-runs.tsv),
  * so runs split over several JVMs render as one table with -Dhpl.benchmark.render=file1,file2,...
  */
+@Tag("benchmark") // minutes of training per run: out of the default verify (pom: hpl.test.excludedGroups), run by .ci/run after it
 class ImageBenchmarkTest {
     @Test
     void benchmark() throws IOException {

@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>./mvnw -B test -Dtest=MissingCellsBenchmarkTest -Dhpl.benchmark=missing</pre>
  * (fractions 0, 10, 20, 30%, seeds 0-2, the method's default iterations).
  */
+@Tag("benchmark") // minutes of training per run: out of the default verify (pom: hpl.test.excludedGroups), run by .ci/run after it
 class MissingCellsBenchmarkTest {
     private static final Path TRAIN = Path.of("clients", "samples", "house_lucas_train.csv");
     private static final Path TEST = Path.of("clients", "samples", "house_lucas_test.csv");

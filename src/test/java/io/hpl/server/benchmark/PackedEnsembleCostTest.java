@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * <pre>./mvnw -B -o test -Dtest=PackedEnsembleCostTest -Dhpl.benchmark=cost [-Dhpl.benchmark.iterations=1000]</pre>
  * Prints a table of ms/iteration and the ratio to the plain MLP.
  */
+@Tag("benchmark") // minutes of training per run: out of the default verify (pom: hpl.test.excludedGroups), run by .ci/run after it
 class PackedEnsembleCostTest {
     @Test
     void packedEnsembleAgainstOneMlp() {

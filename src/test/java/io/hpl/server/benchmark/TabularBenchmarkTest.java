@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * -Dhpl.benchmark.results=FILE appends each run to FILE as it finishes, and
  * -Dhpl.benchmark.render=FILE1,FILE2 renders the tables of runs split over several JVMs without training.
  */
+@Tag("benchmark") // minutes of training per run: out of the default verify (pom: hpl.test.excludedGroups), run by .ci/run after it
 class TabularBenchmarkTest {
     @Test
     void benchmark() throws IOException {

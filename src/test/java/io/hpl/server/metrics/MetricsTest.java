@@ -68,6 +68,16 @@ class MetricsTest {
         assertTrue(metrics.value("hpl_training_jobs_total", "method=\"SUPERVISED\"", "state=\"finished\"") >= 1);
         assertTrue(metrics.value("hpl_training_iterations_total") >= 20);
         assertTrue(metrics.value("hpl_training_iterations_per_second") > 0);
+        // Training has its own histogram, buckets to hours (the RPC one stops at 30 s).
+        // (>= 1: other test classes share this server and may have trained SUPERVISED too)
+        double trained = metrics.value("hpl_training_duration_seconds_count", "method=\"SUPERVISED\"", "state=\"finished\"");
+        assertTrue(trained >= 1);
+        assertEquals(trained, metrics.value("hpl_training_duration_seconds_bucket", "method=\"SUPERVISED\"",
+                "state=\"finished\"", "le=\"28800.0\""), "every job ends in the 8 h bucket");
+        // Every hpl_ family says what it is.
+        metrics.text().lines().filter(l -> l.startsWith("# TYPE hpl_")).map(l -> l.split(" ")[2]).forEach(family ->
+                assertTrue(metrics.text().lines().anyMatch(l -> l.startsWith("# HELP " + family + " ")
+                        && !l.substring(("# HELP " + family + " ").length()).isBlank()), family + " has no HELP text"));
         assertEquals(0.0, metrics.value("hpl_training_queue_jobs"), "nothing is training now");
         assertTrue(metrics.value("hpl_models_loaded") >= 1, "the model just used for Predict is loaded");
         // Quarkus' own gRPC server metrics sit beside ours (no model tag).

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -181,9 +182,11 @@ class SemiSupervisedMethodsTest {
     /**
      * Milliseconds per iteration at the protocol's size (MLP 256-256, batch 128, 1 thread) on a
      * house_lucas-like width. Printed, not asserted: the test machine's load varies, so the
-     * methods run interleaved, twice, and the faster run of each counts.
+     * methods run interleaved, twice, and the faster run of each counts. It only measures, so it is a
+     * benchmark: out of the default verify, run with the others after it (.ci/run).
      */
     @Test
+    @Tag("benchmark")
     void timingAtTheProtocolSize() {
         Table table = SyntheticTables.wide(2000, 18000, 20, 4);
         Map<String, String> hp = Map.of("iterations", "250", "progress_every", "250");
