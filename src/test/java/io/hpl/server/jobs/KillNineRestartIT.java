@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Integration test (not in the unit suite: the *IT name keeps surefire's default includes off it):
  * the packaged server as a child process, killed with SIGKILL ({@link Process#destroyForcibly()})
- * while a job runs, then started again on the same store. The job must re-run, publish exactly one
- * version, and GetJob must show both attempts. Needs {@code target/quarkus-app/quarkus-run.jar}
+ * while a job runs and another waits, then started again on the same store. The running job must
+ * re-run, publish exactly one version, and GetJob must show both attempts; the queued one runs
+ * once, publishes one version, and its history says it was queued again. Needs {@code target/quarkus-app/quarkus-run.jar}
  * (./mvnw -B -q -o package -DskipTests) and skips, saying so, without it. Run:
  * {@code ./mvnw -B -o test -Dtest=KillNineRestartIT}. Prints how long it took (information only).
  */
@@ -49,7 +50,7 @@ class KillNineRestartIT {
     private static final long DEADLINE_SECONDS = 300;
 
     @Test
-    void aJobRunningAtKillNineReRunsAfterRestartAndPublishesOneVersion() throws Exception {
+    void runningAndQueuedJobsAtKillNineRunAfterRestartAndEachPublishesOneVersion() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(JAR), "skipped: no packaged server at " + JAR.toAbsolutePath()
                 + " (build it with ./mvnw -B -q -o package -DskipTests)");
         long start = System.nanoTime();
@@ -69,6 +70,12 @@ class KillNineRestartIT {
                             .putHyperparameters("hidden_layers", "16").putHyperparameters("progress_every", "100")
                             .setSeed(1).build());
 
+            // Queued behind the first (one job trains at a time) when the server dies.
+            JobInfo queued = RegressionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+                    .startTraining(TrainRequest.newBuilder().setDatasetId(datasetId).setMethod(Method.SUPERVISED)
+                            .setModelName(model + "-queued").putHyperparameters("iterations", "300")
+                            .putHyperparameters("hidden_layers", "16").setSeed(1).build());
+
             // Kill only once the job is running and has recorded progress: the first progress event says so.
             Iterator<TrainEvent> events = RegressionServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
@@ -81,6 +88,9 @@ class KillNineRestartIT {
                         "the job ended before it could be killed mid-training (make it longer): " + event);
             } while (!event.hasProgress());
             long killedAtIteration = event.getProgress().getIteration();
+            JobState queuedAtKill = RegressionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .getJob(GetJobRequest.newBuilder().setJobId(queued.getId()).build()).getState();
+            assertEquals(JobState.JOB_STATE_QUEUED, queuedAtKill);
             channel.shutdownNow();
             server.destroyForcibly();
             assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the killed server did not exit");
@@ -107,6 +117,19 @@ class KillNineRestartIT {
             assertEquals(1, stub.listModels(ListModelsRequest.newBuilder().setName(model).build()).getModelsCount(),
                     "exactly one version published");
             assertEquals(after.getModelVersion(), last.getFinished().getModel().getVersion());
+
+            TrainEvent queuedLast = null;
+            for (Iterator<TrainEvent> it = stub.watchJob(WatchJobRequest.newBuilder().setJobId(queued.getId()).build());
+                 it.hasNext(); ) {
+                queuedLast = it.next();
+            }
+            assertTrue(queuedLast != null && queuedLast.hasFinished(), "the queued job did not finish: " + queuedLast);
+            JobInfo queuedAfter = stub.getJob(GetJobRequest.newBuilder().setJobId(queued.getId()).build());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, queuedAfter.getState(), queuedAfter.toString());
+            assertEquals(1, queuedAfter.getAttempts(), "it never started before the kill: " + queuedAfter.getHistoryList());
+            assertTrue(queuedAfter.getHistoryList().stream().anyMatch(h -> h.getNote().contains("queued again after a server restart")),
+                    queuedAfter.getHistoryList().toString());
+            assertEquals(1, stub.listModels(ListModelsRequest.newBuilder().setName(model + "-queued").build()).getModelsCount());
             System.out.printf("KillNineRestartIT: start, kill -9, restart, re-run: %.1f s (information only)%n",
                     (System.nanoTime() - start) / 1e9);
         } finally {
