@@ -141,6 +141,73 @@ class HplClient {
     });
   }
 
+  // ---------------------------------------------------------------- jobs
+
+  /**
+   * Queues a training job and resolves to it (JobInfo, state JOB_STATE_QUEUED) at once; it runs whether or not
+   * anyone watches. The same requestId again resolves to the same job, so a retry after a lost answer is safe.
+   */
+  startTraining(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, requestId = '' } = {}) {
+    const request = {
+      datasetId, method, modelName, requestId,
+      hyperparameters: Object.fromEntries(Object.entries(hyperparameters).map(([k, v]) => [k, String(v)])),
+    };
+    if (seed !== undefined) request.seed = seed;
+    return this.unary(this.stub, 'StartTraining', request);
+  }
+
+  /** A job's state, progress, attempts and history (JobInfo). */
+  getJob(jobId) {
+    return this.unary(this.stub, 'GetJob', { jobId });
+  }
+
+  /** Every job, oldest first, of one state (e.g. 'JOB_STATE_RUNNING') and one model if given, across pages. */
+  async listJobs({ state = 'JOB_STATE_UNSPECIFIED', modelName = '' } = {}) {
+    const jobs = [];
+    let pageToken = '';
+    do {
+      const page = await this.unary(this.stub, 'ListJobs', { state, modelName, pageToken });
+      jobs.push(...page.jobs);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return jobs;
+  }
+
+  /** Cancels a queued or running job (nothing is published); rejects FAILED_PRECONDITION if it already succeeded. */
+  cancelJob(jobId) {
+    return this.unary(this.stub, 'CancelJob', { jobId });
+  }
+
+  /**
+   * Watches a job from fromSequence on (0: every event the server holds) until its final event. onEvent hears
+   * every event: `accepted`, `progress`, `heartbeat` (liveness while nothing else happens; it repeats the latest
+   * sequence) and the final one. Resolves to the final event when the job finished or was cancelled; rejects with
+   * HplError when it failed (the failure's code) or the stream broke (e.g. UNAVAILABLE on a dropped connection or
+   * a server shutting down). The error's `nextSequence` is where to reattach: watchJob(jobId, { fromSequence:
+   * err.nextSequence }) catches up without loss or repeats. An AbortSignal (signal) detaches; the job goes on.
+   */
+  watchJob(jobId, { fromSequence = 0, onEvent, signal } = {}) {
+    return new Promise((resolve, reject) => {
+      const call = this.stub.WatchJob({ jobId, fromSequence });
+      let next = fromSequence;
+      let final;
+      const fail = (err) => reject(Object.assign(err, { nextSequence: next }));
+      if (signal) signal.addEventListener('abort', () => call.cancel(), { once: true });
+      call.on('data', (event) => {
+        if (event.event !== 'heartbeat') next = event.sequence + 1;
+        if (['finished', 'failed', 'cancelled'].includes(event.event)) final = event;
+        if (onEvent) onEvent(event);
+      });
+      call.on('error', (err) => {
+        if (final && final.event === 'cancelled') resolve(final); // the status CANCELLED that follows `cancelled`
+        else if (final && final.event === 'failed') fail(new HplError(final.failed.code, final.failed.message));
+        else fail(HplError.from(err));
+      });
+      call.on('end', () => (final ? resolve(final)
+        : fail(new HplError('UNKNOWN', `the WatchJob stream of ${jobId} ended without a final event`))));
+    });
+  }
+
   /**
    * Mean, σ² and a prediction interval per row; intervalLevel in (0, 1), the server's default 0.9.
    * @returns {Promise<{mean: number, variance: number, lower: number, upper: number}[]>}

@@ -77,6 +77,58 @@ test('HplClient against a live server', { skip: !SERVER && 'set HPL_SERVER=host:
     await assert.rejects(hpl.getModel(`no-such-model-${Date.now()}`), (e) => e.code === 'NOT_FOUND');
   });
 
+  await t.test('jobs: start (requestId), watch, leave, reattach from a sequence, succeed', async () => {
+    const jobModel = `${model}-job`;
+    t.after(async () => { await hpl.deleteModel(jobModel).catch(() => {}); });
+    const options = {
+      method: 'SUPERVISED', seed: 3, requestId: `req-${jobModel}`,
+      hyperparameters: { iterations: 400, hidden_layers: '16', progress_every: 50 },
+    };
+    const job = await hpl.startTraining(trainSet.id, jobModel, options);
+    assert.match(job.id, /^job-/);
+    assert.equal(job.state, 'JOB_STATE_QUEUED');
+    assert.equal((await hpl.startTraining(trainSet.id, jobModel, options)).id, job.id, 'a retry with the requestId is the same job');
+
+    // Watch until the first progress event, then leave (as a dropped connection would): the job goes on.
+    const seen = [];
+    const leave = new AbortController();
+    const left = await hpl.watchJob(job.id, {
+      signal: leave.signal,
+      onEvent: (e) => { seen.push(e); if (e.event === 'progress') leave.abort(); },
+    }).then(() => null, (e) => e);
+    assert.ok(left instanceof HplError && left.code === 'CANCELLED', `leaving rejects CANCELLED: ${left}`);
+    const numbered = seen.filter((e) => e.event !== 'heartbeat');
+    assert.equal(numbered[0].event, 'accepted');
+    assert.equal(left.nextSequence, numbered[numbered.length - 1].sequence + 1);
+
+    const rest = [];
+    const final = await hpl.watchJob(job.id, { fromSequence: left.nextSequence, onEvent: (e) => rest.push(e) });
+    assert.equal(final.event, 'finished');
+    const sequences = [...numbered, ...rest.filter((e) => e.event !== 'heartbeat')].map((e) => e.sequence);
+    assert.deepEqual(sequences, sequences.map((_, i) => i), 'nothing lost, nothing repeated across the reattach');
+
+    const done = await hpl.getJob(job.id);
+    assert.equal(done.state, 'JOB_STATE_SUCCEEDED');
+    assert.equal(done.modelVersion, final.finished.model.version);
+    assert.deepEqual((await hpl.listJobs({ modelName: jobModel })).map((j) => j.id), [job.id]);
+    assert.deepEqual((await hpl.listJobs({ state: 'JOB_STATE_SUCCEEDED', modelName: jobModel })).map((j) => j.id), [job.id]);
+    assert.equal((await hpl.listModels(jobModel)).length, 1, 'one version published');
+    await assert.rejects(hpl.cancelJob(job.id),
+      (e) => e.code === 'FAILED_PRECONDITION' && e.details.includes('already succeeded'));
+  });
+
+  await t.test('jobs: cancel a running job; watchJob resolves with `cancelled`, nothing published', async () => {
+    const jobModel = `${model}-cancelled`;
+    const job = await hpl.startTraining(trainSet.id, jobModel, {
+      method: 'SUPERVISED', hyperparameters: { iterations: 100000, hidden_layers: '16', progress_every: 10 },
+    });
+    const watched = hpl.watchJob(job.id, { onEvent: (e) => { if (e.event === 'progress') hpl.cancelJob(job.id).catch(() => {}); } });
+    const final = await watched;
+    assert.equal(final.event, 'cancelled');
+    assert.equal((await hpl.getJob(job.id)).state, 'JOB_STATE_CANCELLED');
+    assert.equal((await hpl.listModels(jobModel)).length, 0);
+  });
+
   await t.test('CLI example', () => {
     const out = execFileSync(process.execPath, [path.join(__dirname, '..', 'bin', 'hpl-cli.js'), '--server', SERVER, 'models'],
       { encoding: 'utf8', timeout: 60000 });

@@ -10,6 +10,7 @@ import io.hpl.server.api.v1.TrainCancelled;
 import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainFailed;
 import io.hpl.server.api.v1.TrainFinished;
+import io.hpl.server.api.v1.TrainHeartbeat;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.jobs.JobEvent;
@@ -83,6 +84,10 @@ final class JobMapper {
                     .setCode(GrpcErrors.status(f.kind()).getCode().name()).setMessage(f.message()));
         } else if (event instanceof JobEvent.Cancelled c) {
             b.setCancelled(TrainCancelled.newBuilder().setJobId(c.jobId()).setMessage(c.message()));
+        } else if (event instanceof JobEvent.Heartbeat h) {
+            b.setHeartbeat(TrainHeartbeat.newBuilder().setJobId(h.jobId()).setState(toProto(h.state()))
+                    .setIteration(h.iteration()).setTotalIterations(h.totalIterations())
+                    .setElapsedSeconds(h.elapsedSeconds()));
         }
         return b.build();
     }

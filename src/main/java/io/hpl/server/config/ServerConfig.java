@@ -102,6 +102,13 @@ public interface ServerConfig {
         /** On shutdown, how long to wait for the running job to stop; it re-runs at the next start either way. */
         @WithDefault("PT8S")
         Duration shutdownWait();
+
+        /**
+         * A Train/WatchJob stream of an unfinished job that got no event for this long gets a heartbeat
+         * event, so proxies with idle timeouts keep it and clients see liveness; 0 turns them off.
+         */
+        @WithDefault("PT10S")
+        Duration heartbeatEvery();
     }
 
     interface Serving {

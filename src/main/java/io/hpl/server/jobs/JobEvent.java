@@ -1,6 +1,7 @@
 package io.hpl.server.jobs;
 
 import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.store.JobState;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.training.MethodName;
 import io.hpl.server.training.TrainingProgress;
@@ -13,7 +14,7 @@ public sealed interface JobEvent {
 
     /** Ends the job's stream of events. */
     default boolean isFinal() {
-        return !(this instanceof Accepted) && !(this instanceof Progress);
+        return this instanceof Finished || this instanceof Failed || this instanceof Cancelled;
     }
 
     record Accepted(long sequence, String jobId, int queuePosition, MethodName method) implements JobEvent {
@@ -30,5 +31,15 @@ public sealed interface JobEvent {
     }
 
     record Cancelled(long sequence, String jobId, String message) implements JobEvent {
+    }
+
+    /**
+     * Liveness for one idle watcher, never kept or replayed. It takes no number of its own:
+     * {@code sequence} is that of the job's latest event, so "last sequence seen + 1" stays the
+     * right place to reattach. {@code elapsedSeconds}: since the running attempt started, or since
+     * the job was created while it is queued.
+     */
+    record Heartbeat(long sequence, String jobId, JobState state, long iteration, long totalIterations,
+                     double elapsedSeconds) implements JobEvent {
     }
 }

@@ -40,6 +40,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,8 +69,16 @@ public class TrainingJobs {
      */
     static final int ENDED_JOBS_WITH_FULL_EVENTS = 64;
 
-    /** The limits, from {@code hpl.training.*}. */
-    public record Settings(int maxQueued, Duration retention, Duration shutdownWait) {
+    /**
+     * The limits, from {@code hpl.training.*}. {@code heartbeatEvery}: a watcher of an unfinished
+     * job that got no event for this long gets a heartbeat; zero turns heartbeats off.
+     */
+    public record Settings(int maxQueued, Duration retention, Duration shutdownWait, Duration heartbeatEvery) {
+        public static final Duration DEFAULT_HEARTBEAT_EVERY = Duration.ofSeconds(10);
+
+        public Settings(int maxQueued, Duration retention, Duration shutdownWait) {
+            this(maxQueued, retention, shutdownWait, DEFAULT_HEARTBEAT_EVERY);
+        }
     }
 
     /** A job's changing side; its record, events and stop flag change only under its monitor. */
@@ -105,6 +114,11 @@ public class TrainingJobs {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hpl-job-heartbeats");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, String> jobByRequestId = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -117,7 +131,8 @@ public class TrainingJobs {
     public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
                         ServerConfig config, Engines engines, TrainingMetrics metrics) {
         this(datasets, models, methods, store, new Settings(config.training().maxQueued(),
-                config.training().jobRetention(), config.training().shutdownWait()), engines::trainingDevice, metrics,
+                config.training().jobRetention(), config.training().shutdownWait(), config.training().heartbeatEvery()),
+                engines::trainingDevice, metrics,
                 engines, new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch()));
     }
 
@@ -140,6 +155,44 @@ public class TrainingJobs {
         this.metrics = metrics;
         this.engines = engines;
         this.limits = limits;
+        startHeartbeats();
+    }
+
+    /**
+     * Checks the watchers a few times per interval, so an idle one hears a heartbeat between one
+     * and 1.25 intervals after the last thing it got.
+     */
+    private void startHeartbeats() {
+        long every = settings.heartbeatEvery().toNanos();
+        if (every <= 0) {
+            return;
+        }
+        long tick = Math.max(every / 4, TimeUnit.MILLISECONDS.toNanos(10));
+        heartbeats.scheduleAtFixedRate(this::sendHeartbeats, tick, tick, TimeUnit.NANOSECONDS);
+    }
+
+    /** One heartbeat round over the unfinished jobs; a failing watcher must not stop later rounds. */
+    void sendHeartbeats() {
+        long every = settings.heartbeatEvery().toNanos();
+        Instant now = Instant.now();
+        for (Job job : jobs.values()) {
+            JobRecord r = job.record;
+            if (r.state().isFinal()) {
+                continue;
+            }
+            try {
+                job.log.heartbeat(every, seq -> heartbeat(seq, job.record, now));
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "heartbeat for training job %s failed", job.id);
+            }
+        }
+    }
+
+    private static JobEvent heartbeat(long sequence, JobRecord r, Instant now) {
+        String since = r.state() == io.hpl.server.store.JobState.RUNNING && r.startedAt() != null
+                ? r.startedAt() : r.createdAt();
+        double elapsed = since == null ? 0 : Math.max(0, Duration.between(Instant.parse(since), now).toMillis() / 1e3);
+        return new JobEvent.Heartbeat(sequence, r.id(), r.state(), r.iteration(), r.totalIterations(), elapsed);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -557,6 +610,7 @@ public class TrainingJobs {
                 job.log.closeWatchers(ErrorKind.UNAVAILABLE, "server shutting down; job " + job.id + " will resume");
             }
         }
+        heartbeats.shutdownNow();
         worker.shutdown();
         try {
             if (!worker.awaitTermination(settings.shutdownWait().toMillis(), TimeUnit.MILLISECONDS)) {
