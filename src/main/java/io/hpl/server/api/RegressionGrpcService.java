@@ -37,7 +37,10 @@ import io.hpl.server.model.IntervalRule;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.serving.LoadedModels;
 import io.hpl.server.serving.PredictionService;
+import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.ModelRecord;
+import io.hpl.server.store.Pages;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.training.MethodRegistry;
 import io.quarkus.grpc.GrpcService;
@@ -96,8 +99,13 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<ListDatasetsResponse> listDatasets(ListDatasetsRequest request) {
-        return blocking(() -> ListDatasetsResponse.newBuilder()
-                .addAllDatasets(datasets.list().stream().map(ProtoMapper::toProto).toList()).build());
+        return blocking(() -> {
+            Pages.Page<DatasetRecord> page = Pages.of("ListDatasets", datasets.list(), DatasetStore::listKey,
+                    request.getPageSize(), request.getPageToken());
+            return ListDatasetsResponse.newBuilder()
+                    .addAllDatasets(page.items().stream().map(ProtoMapper::toProto).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
     }
 
     @Override
@@ -224,8 +232,13 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<ListModelsResponse> listModels(ListModelsRequest request) {
-        return blocking(() -> ListModelsResponse.newBuilder()
-                .addAllModels(models.list(request.getName()).stream().map(ProtoMapper::toProto).toList()).build());
+        return blocking(() -> {
+            Pages.Page<ModelRecord> page = Pages.of("ListModels", models.list(request.getName()), ModelStore::listKey,
+                    request.getPageSize(), request.getPageToken());
+            return ListModelsResponse.newBuilder()
+                    .addAllModels(page.items().stream().map(ProtoMapper::toProto).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
     }
 
     @Override
