@@ -18,6 +18,11 @@ import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteModelRequest;
 import io.hpl.server.api.v1.GetModelRequest;
 import io.hpl.server.api.v1.ListModelsRequest;
+import io.hpl.server.api.v1.CancelJobRequest;
+import io.hpl.server.api.v1.GetJobRequest;
+import io.hpl.server.api.v1.ListDatasetsRequest;
+import io.hpl.server.api.v1.ListJobsRequest;
+import io.hpl.server.api.v1.WatchJobRequest;
 import io.hpl.server.api.v1.EvaluateRequest;
 import io.hpl.server.api.v1.GetDatasetRequest;
 import io.hpl.server.api.v1.ImageOptions;
@@ -133,6 +138,40 @@ class BadInputMatrixTest {
         refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "id,y\na,1\nb,2\n", "id"),
                 "no feature columns", "ignore_columns");
         refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,y\n1,2\n2,1e308\n"), "line 3", "'y'", "float32");
+    }
+
+    @Test
+    void listRpcsRefuseBadPagesNamingTheField() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listDatasets(ListDatasetsRequest.newBuilder().setPageSize(-1).build())
+                .await().atMost(TIMEOUT), "page_size");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listDatasets(ListDatasetsRequest.newBuilder()
+                .setPageToken("not a token!" + "x".repeat(5000)).build()).await().atMost(TIMEOUT), "page_token");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listModels(ListModelsRequest.newBuilder().setPageSize(-7).build())
+                .await().atMost(TIMEOUT), "page_size");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listModels(ListModelsRequest.newBuilder().setPageToken("AAAA").build())
+                .await().atMost(TIMEOUT), "page_token");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listJobs(ListJobsRequest.newBuilder().setPageSize(-1).build())
+                .await().atMost(TIMEOUT), "page_size");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listJobs(ListJobsRequest.newBuilder()
+                .setPageToken("%%%" + "y".repeat(5000)).build()).await().atMost(TIMEOUT), "page_token");
+    }
+
+    @Test
+    void jobRpcsRefuseBadIdsNamingTheField() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.getJob(GetJobRequest.newBuilder().build()).await().atMost(TIMEOUT),
+                "job_id");
+        refused(Status.Code.NOT_FOUND, () -> client.getJob(GetJobRequest.newBuilder().setJobId("j".repeat(10_000)).build())
+                .await().atMost(TIMEOUT), "job_id");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.cancelJob(CancelJobRequest.newBuilder().build())
+                .await().atMost(TIMEOUT), "job_id");
+        refused(Status.Code.NOT_FOUND, () -> client.cancelJob(CancelJobRequest.newBuilder().setJobId("job-none").build())
+                .await().atMost(TIMEOUT), "job_id");
+        refused(Status.Code.NOT_FOUND, () -> client.watchJob(WatchJobRequest.newBuilder().setJobId("job-none").build())
+                .collect().asList().await().atMost(TIMEOUT), "job_id");
+        String dataset = upload(client, "y", GeneratedCsv.make(40, 0, 5), "id").getId();
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.startTraining(TrainRequest.newBuilder().setDatasetId(dataset)
+                .setMethod(Method.SUPERVISED).setModelName("rid").setRequestId("r".repeat(129)).build())
+                .await().atMost(TIMEOUT), "request_id");
     }
 
     @Test
