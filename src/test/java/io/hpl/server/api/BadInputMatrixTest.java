@@ -23,6 +23,9 @@ import io.hpl.server.api.v1.GetJobRequest;
 import io.hpl.server.api.v1.ListDatasetsRequest;
 import io.hpl.server.api.v1.ListJobsRequest;
 import io.hpl.server.api.v1.WatchJobRequest;
+import io.hpl.server.api.v1.UploadDatasetRequest;
+import com.google.protobuf.ByteString;
+import io.smallrye.mutiny.Multi;
 import io.hpl.server.api.v1.EvaluateRequest;
 import io.hpl.server.api.v1.GetDatasetRequest;
 import io.hpl.server.api.v1.ImageOptions;
@@ -154,6 +157,31 @@ class BadInputMatrixTest {
                 .await().atMost(TIMEOUT), "page_size");
         refused(Status.Code.INVALID_ARGUMENT, () -> client.listJobs(ListJobsRequest.newBuilder()
                 .setPageToken("%%%" + "y".repeat(5000)).build()).await().atMost(TIMEOUT), "page_token");
+    }
+
+    @Test
+    void malformedUploadStreamsAndRequestShapes() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().<UploadDatasetRequest>empty())
+                .await().atMost(TIMEOUT), "header");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setChunk(ByteString.copyFromUtf8("a,y\n1,2\n")).build())).await().atMost(TIMEOUT), "header");
+        UploadDatasetRequest header = UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setName("twice").setTargetColumn("y")).build();
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().items(header, header))
+                .await().atMost(TIMEOUT), "header");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setTargetColumn("y").setFormatValue(99)).build()))
+                .await().atMost(TIMEOUT), "header.format");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setTargetColumn("y").setFormat(DataFormat.DATA_FORMAT_IMAGE_ARCHIVE)).build()))
+                .await().atMost(TIMEOUT), "header.image");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.predict(PredictRequest.newBuilder().setModelName(MODEL)
+                .addRows(row(Map.of("a", 1, "b", 100, "c", "red"))).setIntervalLevel(1.5).build()).await().atMost(TIMEOUT),
+                "interval_level");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.evaluate(EvaluateRequest.newBuilder().setModelName(MODEL).build())
+                .await().atMost(TIMEOUT), "dataset_id");
+        refused(Status.Code.NOT_FOUND, () -> client.getDataset(GetDatasetRequest.newBuilder().setId("ds-000000000000000000000000")
+                .build()).await().atMost(TIMEOUT), "dataset");
     }
 
     @Test
