@@ -106,8 +106,21 @@ class HplClient {
     return this.upload(fs.createReadStream(file, { highWaterMark: chunkBytes }), { name, ...header });
   }
 
+  /** Every dataset (oldest first), across pages. */
   async listDatasets() {
-    return (await this.unary(this.stub, 'ListDatasets', {})).datasets;
+    return this.allPages('ListDatasets', {}, 'datasets');
+  }
+
+  /** Calls a paginated List RPC until next_page_token is empty; the items of every page, in order. */
+  async allPages(method, request, field) {
+    const items = [];
+    let pageToken = '';
+    do {
+      const page = await this.unary(this.stub, method, { ...request, pageToken });
+      items.push(...page[field]);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return items;
   }
 
   async listMethods() {
@@ -241,8 +254,9 @@ class HplClient {
     return (await this.unary(this.stub, 'Evaluate', request)).metrics;
   }
 
+  /** Every version of every model (or of the one named), by name then version, across pages. */
   async listModels(name = '') {
-    return (await this.unary(this.stub, 'ListModels', { name })).models;
+    return this.allPages('ListModels', { name }, 'models');
   }
 
   getModel(name, version = 0) {

@@ -121,7 +121,15 @@ class HplClient:
         return _errors(lambda: self._stub.UploadDataset(messages(), timeout=self.timeout))
 
     def list_datasets(self) -> List[pb.DatasetInfo]:
-        return list(_errors(lambda: self._stub.ListDatasets(pb.ListDatasetsRequest(), timeout=self.timeout)).datasets)
+        """Every dataset (oldest first), across pages."""
+        datasets, token = [], ""
+        while True:
+            page = _errors(lambda: self._stub.ListDatasets(pb.ListDatasetsRequest(page_token=token),
+                                                           timeout=self.timeout))
+            datasets.extend(page.datasets)
+            token = page.next_page_token
+            if not token:
+                return datasets
 
     def delete_dataset(self, dataset_id: str) -> None:
         _errors(lambda: self._stub.DeleteDataset(pb.DeleteDatasetRequest(id=dataset_id), timeout=self.timeout))
@@ -253,8 +261,15 @@ class HplClient:
         return _errors(lambda: self._stub.Evaluate(request, timeout=self.timeout)).metrics
 
     def list_models(self, name: str = "") -> List[pb.ModelInfo]:
-        return list(_errors(lambda: self._stub.ListModels(pb.ListModelsRequest(name=name),
-                                                          timeout=self.timeout)).models)
+        """Every version of every model (or of the one named), by name then version, across pages."""
+        models, token = [], ""
+        while True:
+            page = _errors(lambda: self._stub.ListModels(pb.ListModelsRequest(name=name, page_token=token),
+                                                         timeout=self.timeout))
+            models.extend(page.models)
+            token = page.next_page_token
+            if not token:
+                return models
 
     def get_model(self, name: str, version: int = 0) -> pb.ModelInfo:
         return _errors(lambda: self._stub.GetModel(pb.GetModelRequest(name=name, version=version),

@@ -11,10 +11,20 @@ import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.DatasetUpload;
 
-/** Follows one UploadDataset stream: a header first, then chunks; nothing is kept if it fails. */
+/**
+ * Follows one UploadDataset stream: a header first, then chunks; nothing is kept if it fails. A
+ * cancel (client gone, deadline passed) arrives on another thread than the messages: once aborted,
+ * a message still in flight (a header included) leaves no temporary file behind, so a dropped
+ * upload leaves nothing in the store's tmp folder. Not synchronized: abort must not wait for a
+ * parse in {@link #finish()} (DatasetUpload serialises the two itself).
+ */
 final class DatasetUploadReceiver {
     private final DatasetStore store;
-    private DatasetUpload upload;
+    // volatile, and accept writes upload before reading aborted while abort writes aborted before
+    // reading upload: whichever comes second sees the other's write, so a header racing a cancel is
+    // always aborted by one of the two.
+    private volatile DatasetUpload upload;
+    private volatile boolean aborted;
     private long messages;
 
     DatasetUploadReceiver(DatasetStore store) {
@@ -22,13 +32,21 @@ final class DatasetUploadReceiver {
     }
 
     void accept(UploadDatasetRequest message) {
+        if (aborted) {
+            throw cancelled();
+        }
         messages++;
         switch (message.getPartCase()) {
             case HEADER -> {
                 if (upload != null) {
                     throw HplException.invalid("message " + messages + ": a second header; send one header, then chunks");
                 }
-                upload = store.begin(spec(message.getHeader()));
+                DatasetUpload started = store.begin(spec(message.getHeader()));
+                upload = started;
+                if (aborted) { // cancelled while the header was being handled
+                    started.abort();
+                    throw cancelled();
+                }
             }
             case CHUNK -> {
                 if (upload == null) {
@@ -40,6 +58,10 @@ final class DatasetUploadReceiver {
         }
     }
 
+    private static HplException cancelled() {
+        return HplException.cancelled("the upload was cancelled (client gone or deadline passed); nothing was kept");
+    }
+
     DatasetRecord finish() {
         if (upload == null) {
             throw HplException.invalid("the upload is empty: send a header, then the file (CSV or image archive) in chunks");
@@ -48,8 +70,10 @@ final class DatasetUploadReceiver {
     }
 
     void abort() {
-        if (upload != null) {
-            upload.abort();
+        aborted = true;
+        DatasetUpload started = upload;
+        if (started != null) {
+            started.abort();
         }
     }
 

@@ -75,6 +75,7 @@ public final class GrpcErrors {
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
+            case CANCELLED -> Status.CANCELLED;
             case INTERNAL -> Status.INTERNAL;
         };
     }

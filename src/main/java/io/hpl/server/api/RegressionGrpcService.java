@@ -37,9 +37,13 @@ import io.hpl.server.model.IntervalRule;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.serving.LoadedModels;
 import io.hpl.server.serving.PredictionService;
+import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
+import io.hpl.server.store.ModelRecord;
+import io.hpl.server.store.Pages;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.training.MethodRegistry;
+import io.grpc.Context;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -69,22 +73,44 @@ public class RegressionGrpcService implements RegressionService {
         this.loaded = loaded;
     }
 
-    /** Runs blocking work on a worker thread and turns failures into statuses. */
+    /**
+     * Runs blocking work on a worker thread, with the call's gRPC context attached so that the work's
+     * {@link io.hpl.server.errors.Cancellation} checkpoints see the client's cancel or deadline, and
+     * turns failures into statuses.
+     */
     private static <T> Uni<T> blocking(Supplier<T> work) {
-        return Uni.createFrom().item(work)
+        // Quarkus' gRPC server (on Vert.x) does not cancel io.grpc.Context when the client cancels or its
+        // deadline passes (CancelledWorkTest found the work running on); it cancels the subscription.
+        // So the call gets its own cancellable context, cancelled from the subscription's end.
+        Context.CancellableContext call = Context.current().withCancellation();
+        return Uni.createFrom().item(() -> inContext(call, work))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onTermination().invoke(() -> call.cancel(null))
                 .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    private static <T> T inContext(Context call, Supplier<T> work) {
+        Context previous = call.attach();
+        try {
+            return work.get();
+        } finally {
+            call.detach(previous);
+        }
     }
 
     @Override
     public Uni<DatasetInfo> uploadDataset(Multi<UploadDatasetRequest> request) {
         DatasetUploadReceiver receiver = new DatasetUploadReceiver(datasets);
+        Context.CancellableContext call = Context.current().withCancellation(); // see blocking()
         return request.emitOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().invoke(receiver::accept)
                 .collect().last()
-                .map(last -> ProtoMapper.toProto(receiver.finish()))
+                .map(last -> ProtoMapper.toProto(inContext(call, receiver::finish)))
                 .onFailure().invoke(receiver::abort)
-                .onCancellation().invoke(receiver::abort)
+                .onCancellation().invoke(() -> {
+                    call.cancel(null); // stops a parse in finish() at its next checkpoint
+                    receiver.abort();
+                })
                 .onFailure().transform(GrpcErrors::toStatus);
     }
 
@@ -96,8 +122,13 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<ListDatasetsResponse> listDatasets(ListDatasetsRequest request) {
-        return blocking(() -> ListDatasetsResponse.newBuilder()
-                .addAllDatasets(datasets.list().stream().map(ProtoMapper::toProto).toList()).build());
+        return blocking(() -> {
+            Pages.Page<DatasetRecord> page = Pages.of("ListDatasets", datasets.list(), DatasetStore::listKey,
+                    request.getPageSize(), request.getPageToken());
+            return ListDatasetsResponse.newBuilder()
+                    .addAllDatasets(page.items().stream().map(ProtoMapper::toProto).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
     }
 
     @Override
@@ -224,8 +255,13 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<ListModelsResponse> listModels(ListModelsRequest request) {
-        return blocking(() -> ListModelsResponse.newBuilder()
-                .addAllModels(models.list(request.getName()).stream().map(ProtoMapper::toProto).toList()).build());
+        return blocking(() -> {
+            Pages.Page<ModelRecord> page = Pages.of("ListModels", models.list(request.getName()), ModelStore::listKey,
+                    request.getPageSize(), request.getPageToken());
+            return ListModelsResponse.newBuilder()
+                    .addAllModels(page.items().stream().map(ProtoMapper::toProto).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
     }
 
     @Override

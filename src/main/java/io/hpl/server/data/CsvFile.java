@@ -2,6 +2,7 @@ package io.hpl.server.data;
 
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.errors.Cancellation;
 import io.hpl.server.errors.HplException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -150,6 +151,9 @@ final class CsvFile implements AutoCloseable {
      *
      * @return the number of rows visited
      */
+    /** Rows between two looks at the caller's context (an upload's client or an Evaluate's). */
+    static final int CHECK_EVERY_ROWS = 4096;
+
     long forEachRow(RowVisitor visitor) {
         long rows = 0;
         while (true) {
@@ -171,6 +175,9 @@ final class CsvFile implements AutoCloseable {
             }
             visitor.row(new Row(rowLabel, record));
             rows++;
+            if (rows % CHECK_EVERY_ROWS == 0) {
+                Cancellation.checkpoint("reading the CSV (at " + rowLabel + ")");
+            }
         }
     }
 

@@ -9,5 +9,7 @@ public enum ErrorKind {
     RESOURCE_EXHAUSTED,
     UNAVAILABLE,
     UNIMPLEMENTED,
+    /** The caller cancelled or its deadline passed: the work stopped, nobody is left to read a message. */
+    CANCELLED,
     INTERNAL
 }

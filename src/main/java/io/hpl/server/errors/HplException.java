@@ -36,4 +36,8 @@ public class HplException extends RuntimeException {
     public static HplException exhausted(String message) {
         return new HplException(ErrorKind.RESOURCE_EXHAUSTED, message);
     }
+
+    public static HplException cancelled(String message) {
+        return new HplException(ErrorKind.CANCELLED, message);
+    }
 }

@@ -297,7 +297,7 @@ public class TrainingJobs {
                 return job.record;
             }
         }
-        return store.find(id).orElseThrow(() -> HplException.notFound("job '" + id + "' not found (records of ended"
+        return store.find(id).orElseThrow(() -> HplException.notFound("job_id " + EchoedInput.quote(id) + ": no such job (records of ended"
                 + " jobs are kept for hpl.training.job-retention, " + settings.retention() + ")"));
     }
 
@@ -339,7 +339,7 @@ public class TrainingJobs {
         } catch (IllegalArgumentException e) {
             // falls through to the refusal
         }
-        throw HplException.invalid("page_token '" + token + "' is not one this server gave out; start again without it");
+        throw HplException.invalid("page_token " + EchoedInput.quote(token) + " is not one this server gave out; start again without it");
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.hpl.server.serving;
 
+import io.hpl.server.errors.Cancellation;
+
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -78,6 +80,9 @@ public final class OnnxModelSession implements AutoCloseable {
                 throw new IllegalStateException("model session is closed");
             }
             for (int from = 0; from < rows.length; from += chunk) {
+                if (from > 0) {
+                    Cancellation.checkpoint("scoring (at row " + from + " of " + rows.length + ")");
+                }
                 int to = Math.min(rows.length, from + chunk);
                 run(rows, from, to, mean, variance);
             }

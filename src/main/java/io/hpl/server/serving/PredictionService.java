@@ -10,6 +10,7 @@ import io.hpl.server.data.image.ImageBatch;
 import io.hpl.server.data.image.ImageData;
 import io.hpl.server.data.image.ImageDecoder;
 import io.hpl.server.data.image.ImageLimits;
+import io.hpl.server.errors.Cancellation;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
@@ -63,6 +64,7 @@ public class PredictionService {
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         float[][] x = new float[rows.size()][];
         for (int i = 0; i < x.length; i++) {
+            checkpointEvery(i, "Predict");
             x[i] = encode(encoder, model, i, rows.get(i));
         }
         return new Scored(model, run(model, x));
@@ -77,6 +79,7 @@ public class PredictionService {
         float[][] x = new float[rows.size()][];
         double[] y = new double[rows.size()];
         for (int i = 0; i < x.length; i++) {
+            checkpointEvery(i, "Evaluate");
             x[i] = encode(encoder, model, i, rows.get(i));
             y[i] = encoder.readTarget("row " + i, rows.get(i)::get);
             if (Double.isNaN(y[i])) {
@@ -131,6 +134,7 @@ public class PredictionService {
     public Evaluation evaluateDataset(String modelName, int version, String datasetId) {
         ModelRecord model = models.get(modelName, version);
         Table table = datasets.load(datasetId, model.schema());
+        Cancellation.checkpoint("Evaluate on dataset " + EchoedInput.quote(datasetId) + " (after loading it)");
         List<float[]> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
         for (int i = 0; i < table.rows(); i++) {
@@ -145,6 +149,15 @@ public class PredictionService {
         Predictions p = run(model, x.toArray(float[][]::new));
         return new Evaluation(model, RegressionMetrics.compute(y.stream().mapToDouble(Double::doubleValue).toArray(),
                 p.mean(), p.variance(), model.intervals()));
+    }
+
+    /** Rows between two looks at the caller's context: cheap enough per look, prompt enough per stop. */
+    static final int CHECK_EVERY_ROWS = 256;
+
+    private static void checkpointEvery(int row, String work) {
+        if (row % CHECK_EVERY_ROWS == 0) {
+            Cancellation.checkpoint(work + " (at row " + row + ")");
+        }
     }
 
     private Predictions run(ModelRecord model, float[][] x) {

@@ -131,6 +131,11 @@ public final class DatasetStore {
         return records;
     }
 
+    /** The key {@link #list()} is sorted by, as text that sorts the same way (for {@link Pages}). */
+    public static String listKey(DatasetRecord r) {
+        return String.format("%019d%09d", r.createdAt().getEpochSecond(), r.createdAt().getNano()) + "\u0000" + r.id();
+    }
+
     /** Deletes a dataset; false when there was none with that id. */
     public boolean delete(String id) {
         return discard(datasetDir(id));

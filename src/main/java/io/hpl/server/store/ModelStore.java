@@ -131,6 +131,14 @@ public final class ModelStore {
         return records;
     }
 
+    /**
+     * The key {@link #list} is sorted by, as text that sorts the same way (for {@link Pages}): NUL sorts
+     * below every character a name may hold, so "a" and its versions come before "a-b".
+     */
+    public static String listKey(ModelRecord r) {
+        return r.name() + "\u0000" + String.format("%010d", r.version());
+    }
+
     /** Deletes one version, or every version when {@code version} is 0; returns how many went. */
     public synchronized int delete(String name, int version) {
         get(name, version == 0 ? 0 : version); // NOT_FOUND when there is nothing to delete

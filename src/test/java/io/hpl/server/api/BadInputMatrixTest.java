@@ -18,6 +18,14 @@ import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteModelRequest;
 import io.hpl.server.api.v1.GetModelRequest;
 import io.hpl.server.api.v1.ListModelsRequest;
+import io.hpl.server.api.v1.CancelJobRequest;
+import io.hpl.server.api.v1.GetJobRequest;
+import io.hpl.server.api.v1.ListDatasetsRequest;
+import io.hpl.server.api.v1.ListJobsRequest;
+import io.hpl.server.api.v1.WatchJobRequest;
+import io.hpl.server.api.v1.UploadDatasetRequest;
+import com.google.protobuf.ByteString;
+import io.smallrye.mutiny.Multi;
 import io.hpl.server.api.v1.EvaluateRequest;
 import io.hpl.server.api.v1.GetDatasetRequest;
 import io.hpl.server.api.v1.ImageOptions;
@@ -133,6 +141,65 @@ class BadInputMatrixTest {
         refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "id,y\na,1\nb,2\n", "id"),
                 "no feature columns", "ignore_columns");
         refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,y\n1,2\n2,1e308\n"), "line 3", "'y'", "float32");
+    }
+
+    @Test
+    void listRpcsRefuseBadPagesNamingTheField() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listDatasets(ListDatasetsRequest.newBuilder().setPageSize(-1).build())
+                .await().atMost(TIMEOUT), "page_size");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listDatasets(ListDatasetsRequest.newBuilder()
+                .setPageToken("not a token!" + "x".repeat(5000)).build()).await().atMost(TIMEOUT), "page_token");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listModels(ListModelsRequest.newBuilder().setPageSize(-7).build())
+                .await().atMost(TIMEOUT), "page_size");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listModels(ListModelsRequest.newBuilder().setPageToken("AAAA").build())
+                .await().atMost(TIMEOUT), "page_token");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listJobs(ListJobsRequest.newBuilder().setPageSize(-1).build())
+                .await().atMost(TIMEOUT), "page_size");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.listJobs(ListJobsRequest.newBuilder()
+                .setPageToken("%%%" + "y".repeat(5000)).build()).await().atMost(TIMEOUT), "page_token");
+    }
+
+    @Test
+    void malformedUploadStreamsAndRequestShapes() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().<UploadDatasetRequest>empty())
+                .await().atMost(TIMEOUT), "header");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setChunk(ByteString.copyFromUtf8("a,y\n1,2\n")).build())).await().atMost(TIMEOUT), "header");
+        UploadDatasetRequest header = UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setName("twice").setTargetColumn("y")).build();
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().items(header, header))
+                .await().atMost(TIMEOUT), "header");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setTargetColumn("y").setFormatValue(99)).build()))
+                .await().atMost(TIMEOUT), "header.format");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setTargetColumn("y").setFormat(DataFormat.DATA_FORMAT_IMAGE_ARCHIVE)).build()))
+                .await().atMost(TIMEOUT), "header.image");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.predict(PredictRequest.newBuilder().setModelName(MODEL)
+                .addRows(row(Map.of("a", 1, "b", 100, "c", "red"))).setIntervalLevel(1.5).build()).await().atMost(TIMEOUT),
+                "interval_level");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.evaluate(EvaluateRequest.newBuilder().setModelName(MODEL).build())
+                .await().atMost(TIMEOUT), "dataset_id");
+        refused(Status.Code.NOT_FOUND, () -> client.getDataset(GetDatasetRequest.newBuilder().setId("ds-000000000000000000000000")
+                .build()).await().atMost(TIMEOUT), "dataset");
+    }
+
+    @Test
+    void jobRpcsRefuseBadIdsNamingTheField() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.getJob(GetJobRequest.newBuilder().build()).await().atMost(TIMEOUT),
+                "job_id");
+        refused(Status.Code.NOT_FOUND, () -> client.getJob(GetJobRequest.newBuilder().setJobId("j".repeat(10_000)).build())
+                .await().atMost(TIMEOUT), "job_id");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.cancelJob(CancelJobRequest.newBuilder().build())
+                .await().atMost(TIMEOUT), "job_id");
+        refused(Status.Code.NOT_FOUND, () -> client.cancelJob(CancelJobRequest.newBuilder().setJobId("job-none").build())
+                .await().atMost(TIMEOUT), "job_id");
+        refused(Status.Code.NOT_FOUND, () -> client.watchJob(WatchJobRequest.newBuilder().setJobId("job-none").build())
+                .collect().asList().await().atMost(TIMEOUT), "job_id");
+        String dataset = upload(client, "y", GeneratedCsv.make(40, 0, 5), "id").getId();
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.startTraining(TrainRequest.newBuilder().setDatasetId(dataset)
+                .setMethod(Method.SUPERVISED).setModelName("rid").setRequestId("r".repeat(129)).build())
+                .await().atMost(TIMEOUT), "request_id");
     }
 
     @Test
