@@ -2,6 +2,8 @@ package io.hpl.server.config;
 
 import io.smallrye.config.ConfigMapping;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import io.smallrye.config.WithDefault;
 
 /** Every setting of hpl-server, under the prefix {@code hpl}; docs/configuration.md lists them (ConfigurationDocTest checks it). */
@@ -21,6 +23,8 @@ public interface ServerConfig {
     Training training();
 
     Serving serving();
+
+    Auth auth();
 
     interface Store {
         /** Root of the local model and dataset store. */
@@ -119,5 +123,18 @@ public interface ServerConfig {
         /** Model versions kept loaded in ONNX Runtime sessions (least recently used ones are closed). */
         @WithDefault("32")
         int maxLoadedModels();
+    }
+
+    /** Bearer-token authentication and roles (io.hpl.server.auth); docs/operations.md#security. */
+    interface Auth {
+        /** Every call but health needs a token; off only in dev and test (application.properties). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** API keys as name:role:sha256-hex-of-token entries, comma separated; role is reader or admin. */
+        Optional<List<String>> keys();
+
+        /** A file of keys, one name:role:sha256 per line ('#' comments), e.g. a mounted Kubernetes Secret. */
+        Optional<String> keysFile();
     }
 }

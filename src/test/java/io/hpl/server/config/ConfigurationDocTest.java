@@ -64,7 +64,7 @@ class ConfigurationDocTest {
         assertEquals(ServerConfig.class.getDeclaredMethods().length, groups, code.keySet().toString());
     }
 
-    /** Every leaf of ServerConfig, by its property name, with its default (settings without one map to ""). */
+    /** Every leaf of ServerConfig, by its property name, with its default (settings without one map to "(none)", as the doc writes them). */
     static Map<String, String> settings() {
         Map<String, String> out = new TreeMap<>();
         collect("hpl", ServerConfig.class, out);
@@ -81,7 +81,7 @@ class ConfigurationDocTest {
                 collect(key, m.getReturnType(), out);
             } else {
                 WithDefault d = m.getAnnotation(WithDefault.class);
-                out.put(key, d == null ? "" : d.value());
+                out.put(key, d == null ? "(none)" : d.value());
             }
         }
     }

@@ -152,7 +152,7 @@ class KillNineRestartIT {
     private static Process startServer(Path work, int port, String name) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Dhpl.store.dir=" + work.resolve("store"), "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + port, "-Dai.djl.offline=true", "-jar", JAR.toAbsolutePath().toString())
+                "-Dquarkus.http.port=" + port, "-Dai.djl.offline=true", "-Dhpl.auth.enabled=false", "-jar", JAR.toAbsolutePath().toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
     }
 
