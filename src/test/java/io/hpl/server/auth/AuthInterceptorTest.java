@@ -8,6 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
@@ -44,48 +46,50 @@ class AuthInterceptorTest {
     private Server server;
     private ManagedChannel channel;
 
-    /** Answers GetDataset, DeleteDataset, DeleteModel and UploadDataset without doing anything. */
-    static final class StandIn extends RegressionServiceGrpc.RegressionServiceImplBase {
-        @Override
-        public void getDataset(GetDatasetRequest request, StreamObserver<DatasetInfo> reply) {
-            reply.onNext(DatasetInfo.newBuilder().setId(request.getId()).build());
-            reply.onCompleted();
-        }
+    /**
+     * Answers GetDataset, DeleteDataset, DeleteModel and UploadDataset without doing anything. Built
+     * from handlers, not as a subclass of the generated ImplBase: Quarkus' build scans test classes and
+     * takes such a subclass for the application's implementation (the real service then went missing
+     * from @QuarkusTest servers).
+     */
+    static ServerServiceDefinition standIn() {
+        return ServerServiceDefinition.builder(RegressionServiceGrpc.SERVICE_NAME)
+                .addMethod(RegressionServiceGrpc.getGetDatasetMethod(), ServerCalls.asyncUnaryCall(
+                        (GetDatasetRequest request, StreamObserver<DatasetInfo> reply) -> {
+                            reply.onNext(DatasetInfo.newBuilder().setId(request.getId()).build());
+                            reply.onCompleted();
+                        }))
+                .addMethod(RegressionServiceGrpc.getDeleteDatasetMethod(), ServerCalls.asyncUnaryCall(
+                        (DeleteDatasetRequest request, StreamObserver<DeleteDatasetResponse> reply) -> {
+                            if (request.getId().equals("missing")) {
+                                reply.onError(Status.NOT_FOUND.withDescription("no dataset 'missing'").asRuntimeException());
+                                return;
+                            }
+                            reply.onNext(DeleteDatasetResponse.getDefaultInstance());
+                            reply.onCompleted();
+                        }))
+                .addMethod(RegressionServiceGrpc.getDeleteModelMethod(), ServerCalls.asyncUnaryCall(
+                        (DeleteModelRequest request, StreamObserver<DeleteModelResponse> reply) -> {
+                            reply.onNext(DeleteModelResponse.newBuilder().setVersionsDeleted(2).build());
+                            reply.onCompleted();
+                        }))
+                .addMethod(RegressionServiceGrpc.getUploadDatasetMethod(), ServerCalls.asyncClientStreamingCall(
+                        (StreamObserver<DatasetInfo> reply) -> new StreamObserver<UploadDatasetRequest>() {
+                            @Override
+                            public void onNext(UploadDatasetRequest value) {
+                            }
 
-        @Override
-        public void deleteDataset(DeleteDatasetRequest request, StreamObserver<DeleteDatasetResponse> reply) {
-            if (request.getId().equals("missing")) {
-                reply.onError(Status.NOT_FOUND.withDescription("no dataset 'missing'").asRuntimeException());
-                return;
-            }
-            reply.onNext(DeleteDatasetResponse.getDefaultInstance());
-            reply.onCompleted();
-        }
+                            @Override
+                            public void onError(Throwable t) {
+                            }
 
-        @Override
-        public void deleteModel(DeleteModelRequest request, StreamObserver<DeleteModelResponse> reply) {
-            reply.onNext(DeleteModelResponse.newBuilder().setVersionsDeleted(2).build());
-            reply.onCompleted();
-        }
-
-        @Override
-        public StreamObserver<UploadDatasetRequest> uploadDataset(StreamObserver<DatasetInfo> reply) {
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(UploadDatasetRequest value) {
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                    reply.onNext(DatasetInfo.newBuilder().setId("ds-uploaded").build());
-                    reply.onCompleted();
-                }
-            };
-        }
+                            @Override
+                            public void onCompleted() {
+                                reply.onNext(DatasetInfo.newBuilder().setId("ds-uploaded").build());
+                                reply.onCompleted();
+                            }
+                        }))
+                .build();
     }
 
     static ApiKeys testKeys() {
@@ -101,7 +105,7 @@ class AuthInterceptorTest {
     private RegressionServiceGrpc.RegressionServiceBlockingStub start(boolean enabled) throws Exception {
         AuthInterceptor interceptor = new AuthInterceptor(new Authenticator(enabled, testKeys()));
         server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(new StandIn(), interceptor)).build().start();
+                .addService(ServerInterceptors.intercept(standIn(), interceptor)).build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         return RegressionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
