@@ -155,7 +155,7 @@ class KillNineRestartIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Dhpl.store.dir=" + work.resolve("store"), "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.grpc.server.host=127.0.0.1",
-                "-Dquarkus.grpc.server.port=" + port, "-Dquarkus.http.port=" + httpPort, "-Dai.djl.offline=true", "-Dhpl.auth.enabled=false", "-jar", JAR.toAbsolutePath().toString())
+                "-Dquarkus.grpc.server.port=" + port, "-Dquarkus.http.port=" + httpPort, "-Dai.djl.offline=true", "-Dhpl.auth.enabled=false", "-Dquarkus.management.port=0", "-jar", JAR.toAbsolutePath().toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
     }
 

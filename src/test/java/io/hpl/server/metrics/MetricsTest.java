@@ -16,8 +16,10 @@ import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.health.Engines;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,10 @@ import java.util.OptionalDouble;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Train and predict over gRPC, then read /q/metrics as Prometheus would. */
+/**
+ * Train and predict over gRPC, then read /q/metrics as Prometheus would, on the management
+ * interface's port; the main HTTP port (probes) no longer serves it.
+ */
 @QuarkusTest
 class MetricsTest {
     @GrpcClient("regression")
@@ -33,6 +38,16 @@ class MetricsTest {
 
     @Inject
     Engines engines;
+
+    @TestHTTPResource(value = "metrics", management = true) // under the management root, /q
+    URL managementMetrics;
+
+    @Test
+    void metricsAreOnTheManagementPortOnlyAndHealthStaysOnTheMainPort() {
+        given().when().get(managementMetrics).then().statusCode(200);
+        given().when().get("/q/metrics").then().statusCode(404);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
 
     @Test
     void trainingAndPredictionShowInPrometheusMetrics() throws InterruptedException {
@@ -52,7 +67,7 @@ class MetricsTest {
                 .build()).await().atMost(TIMEOUT);
 
         PrometheusText metrics = new PrometheusText(
-                given().when().get("/q/metrics").then().statusCode(200).extract().asString());
+                given().when().get(managementMetrics).then().statusCode(200).extract().asString());
 
         String model = "model=\"" + name + "\"";
         assertEquals(1.0, metrics.value("hpl_rpc_duration_seconds_count", "rpc=\"Predict\"", model, "code=\"OK\""));
