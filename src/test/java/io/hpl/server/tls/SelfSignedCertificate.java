@@ -8,10 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away self-signed certificate for localhost / 127.0.0.1, made by the JDK's keytool in a
- * temp directory: a PKCS12 key store for the server and the certificate alone (PEM) for clients to
- * trust. Nothing here is committed; each test JVM makes its own.
+ * temp directory: a PKCS12 key store, and the certificate and its private key as PEM files (what a
+ * Kubernetes TLS Secret holds: tls.crt, tls.key). Nothing here is committed; each test JVM makes its own.
  */
-public record SelfSignedCertificate(Path keyStore, String password, Path certificatePem) {
+public record SelfSignedCertificate(Path keyStore, String password, Path certificatePem, Path privateKeyPem) {
 
     public static SelfSignedCertificate create() {
         try {
@@ -24,12 +24,29 @@ public record SelfSignedCertificate(Path keyStore, String password, Path certifi
                     "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", password, "-keypass", password);
             keytool("-exportcert", "-rfc", "-alias", "hpl", "-keystore", keyStore.toString(), "-storepass", password,
                     "-file", pem.toString());
+            Path key = dir.resolve("server.key");
+            writePrivateKeyPem(keyStore, password, key);
             keyStore.toFile().deleteOnExit();
             pem.toFile().deleteOnExit();
+            key.toFile().deleteOnExit();
             dir.toFile().deleteOnExit();
-            return new SelfSignedCertificate(keyStore, password, pem);
+            return new SelfSignedCertificate(keyStore, password, pem, key);
         } catch (IOException e) {
             throw new IllegalStateException("could not make a test certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** keytool does not write private keys: PKCS#8 from the key store, base64 in PEM armour. */
+    private static void writePrivateKeyPem(Path keyStore, String password, Path into) throws IOException {
+        try (var in = Files.newInputStream(keyStore)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, password.toCharArray());
+            byte[] pkcs8 = store.getKey("hpl", password.toCharArray()).getEncoded();
+            Files.writeString(into, "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8)
+                    + "\n-----END PRIVATE KEY-----\n");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("could not read the test key back: " + e.getMessage(), e);
         }
     }
 

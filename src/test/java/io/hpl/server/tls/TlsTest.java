@@ -32,9 +32,9 @@ class TlsTest {
     public static class WithCertificate implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.grpc.server.ssl.key-store", CERTIFICATE.keyStore().toString(),
-                    "quarkus.grpc.server.ssl.key-store-type", "PKCS12",
-                    "quarkus.grpc.server.ssl.key-store-password", CERTIFICATE.password(),
+            // PEM files, as deploy/components/security mounts them from the Secret hpl-server-tls
+            return Map.of("quarkus.grpc.server.ssl.certificate", CERTIFICATE.certificatePem().toString(),
+                    "quarkus.grpc.server.ssl.key", CERTIFICATE.privateKeyPem().toString(),
                     // the injected test client must not try cleartext against a TLS-only server
                     "quarkus.grpc.clients.regression.plain-text", "false");
         }
