@@ -16,13 +16,19 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.hpl.server.api.v1.CancelJobRequest;
 import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteDatasetResponse;
 import io.hpl.server.api.v1.DeleteModelRequest;
 import io.hpl.server.api.v1.DeleteModelResponse;
 import io.hpl.server.api.v1.GetDatasetRequest;
+import io.hpl.server.api.v1.JobInfo;
 import io.hpl.server.api.v1.RegressionServiceGrpc;
+import io.hpl.server.api.v1.TrainAccepted;
+import io.hpl.server.api.v1.TrainCancelled;
+import io.hpl.server.api.v1.TrainEvent;
+import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.audit.AuditCapture;
 import java.util.HexFormat;
@@ -71,6 +77,22 @@ class AuthInterceptorTest {
                 .addMethod(RegressionServiceGrpc.getDeleteModelMethod(), ServerCalls.asyncUnaryCall(
                         (DeleteModelRequest request, StreamObserver<DeleteModelResponse> reply) -> {
                             reply.onNext(DeleteModelResponse.newBuilder().setVersionsDeleted(2).build());
+                            reply.onCompleted();
+                        }))
+                .addMethod(RegressionServiceGrpc.getStartTrainingMethod(), ServerCalls.asyncUnaryCall(
+                        (TrainRequest request, StreamObserver<JobInfo> reply) -> {
+                            reply.onNext(JobInfo.newBuilder().setId("job-7").build());
+                            reply.onCompleted();
+                        }))
+                .addMethod(RegressionServiceGrpc.getTrainMethod(), ServerCalls.asyncServerStreamingCall(
+                        (TrainRequest request, StreamObserver<TrainEvent> reply) -> {
+                            reply.onNext(TrainEvent.newBuilder().setAccepted(TrainAccepted.newBuilder().setJobId("job-8")).build());
+                            reply.onNext(TrainEvent.newBuilder().setCancelled(TrainCancelled.newBuilder().setJobId("job-8")).build());
+                            reply.onError(Status.CANCELLED.withDescription("job job-8 was cancelled").asRuntimeException());
+                        }))
+                .addMethod(RegressionServiceGrpc.getCancelJobMethod(), ServerCalls.asyncUnaryCall(
+                        (CancelJobRequest request, StreamObserver<JobInfo> reply) -> {
+                            reply.onNext(JobInfo.newBuilder().setId(request.getJobId()).build());
                             reply.onCompleted();
                         }))
                 .addMethod(RegressionServiceGrpc.getUploadDatasetMethod(), ServerCalls.asyncClientStreamingCall(
@@ -228,6 +250,28 @@ class AuthInterceptorTest {
             assertEquals("ds-uploaded", line.fields().get("audit.dataset_id"));
             assertEquals("ci", line.fields().get("audit.principal"));
             assertEquals("OK", line.fields().get("audit.outcome"));
+        }
+    }
+
+    @Test
+    void trainingCallsAreAuditedWithTheDatasetTheModelAndTheJob() throws Exception {
+        var stub = bearer(start(true), "Bearer " + ADMIN_TOKEN);
+        TrainRequest train = TrainRequest.newBuilder().setDatasetId("ds-9").setModelName("house").setRequestId("r-1").build();
+        try (AuditCapture audit = new AuditCapture()) {
+            stub.startTraining(train);
+            var events = stub.train(train);
+            StatusRuntimeException cancelled = refused(() -> events.forEachRemaining(e -> { }));
+            assertEquals(Status.Code.CANCELLED, cancelled.getStatus().getCode());
+            stub.cancelJob(CancelJobRequest.newBuilder().setJobId("job-8").build());
+
+            assertEquals(Map.of("audit.principal", "ci", "audit.method", HPL + "StartTraining", "audit.dataset_id", "ds-9",
+                    "audit.model_name", "house", "audit.request_id", "r-1", "audit.job_id", "job-7", "audit.outcome", "OK"),
+                    audit.of(HPL + "StartTraining").get(0).fields());
+            AuditCapture.Line trained = audit.of(HPL + "Train").get(0);
+            assertEquals("job-8", trained.fields().get("audit.job_id"));
+            assertEquals("CANCELLED", trained.fields().get("audit.outcome"));
+            assertEquals("job-8", audit.of(HPL + "CancelJob").get(0).fields().get("audit.job_id"));
+            assertEquals(3, audit.lines().size(), audit.lines().toString());
         }
     }
 
