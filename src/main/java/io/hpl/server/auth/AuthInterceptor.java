@@ -8,8 +8,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.hpl.server.audit.AuditLog;
 import io.quarkus.grpc.GlobalInterceptor;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
 
 /**
  * The one place calls are authenticated and authorised, for every service the server registers
@@ -22,18 +22,25 @@ import jakarta.enterprise.context.ApplicationScoped;
  * annotations spread over service classes and would not cover Quarkus' own health and reflection
  * services or services merged later, where here one table ({@link MethodRoles}) covers every method
  * and a method not in it needs admin; and it works the same on the Vert.x and the separate
- * grpc-java server. Highest priority: it runs before the other interceptors.
+ * grpc-java server. It runs before the other interceptors, so a refused call costs nothing else:
+ * Quarkus orders global interceptors by {@link Prioritized#getPriority()}, highest first (it
+ * does not read {@code @Priority} on them); AuthMatrixTest checks the metrics interceptor never
+ * sees a refused call.
  */
 @ApplicationScoped
 @GlobalInterceptor
-@Priority(AuthInterceptor.PRIORITY)
-public class AuthInterceptor implements ServerInterceptor {
+public class AuthInterceptor implements ServerInterceptor, Prioritized {
     static final int PRIORITY = 1_000_000;
 
     private final Authenticator authenticator;
 
     public AuthInterceptor(Authenticator authenticator) {
         this.authenticator = authenticator;
+    }
+
+    @Override
+    public int getPriority() {
+        return PRIORITY;
     }
 
     @Override

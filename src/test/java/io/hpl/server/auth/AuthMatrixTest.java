@@ -30,10 +30,12 @@ import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.RegressionServiceGrpc;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.audit.AuditCapture;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,6 +72,9 @@ class AuthMatrixTest {
 
     @GrpcClient("regression")
     Channel channel;
+
+    @Inject
+    MeterRegistry registry;
 
     private static boolean readerMethod(String name) {
         return name.startsWith("Get") || name.startsWith("List") || Set.of("Predict", "Evaluate", "WatchJob").contains(name);
@@ -155,6 +160,12 @@ class AuthMatrixTest {
         }
         assertEquals(16 * 4, cells, "RegressionService has 16 RPCs: this matrix must grow with it");
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        // AuthInterceptor runs first: the metrics interceptor behind it never saw the refused calls.
+        for (String code : List.of("UNAUTHENTICATED", "PERMISSION_DENIED")) {
+            assertTrue(registry.find("hpl.rpc.duration").tag("code", code).timers().isEmpty(),
+                    "refused calls reached RequestMetricsInterceptor (" + code + "): the auth interceptor is not first");
+        }
+        assertTrue(!registry.find("hpl.rpc.duration").timers().isEmpty(), "the allowed calls are timed");
     }
 
     private static void expect(List<String> wrong, String what, Status status, Status.Code code, String messageStart) {
