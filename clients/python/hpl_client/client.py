@@ -405,6 +405,14 @@ class HplClient:
         response = self._unary(self._stub.Predict, request, timeout)
         return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
+    def predict_images(self, model_name: str, images: Sequence[Union[bytes, Sequence[float]]], version: int = 0,
+                       resize: bool = False, timeout: Timeout = DEFAULT) -> List[Prediction]:
+        """Scores images: PNG/JPEG bytes (decoded by the server), or C*H*W floats in [0, 1] (channel-major)."""
+        request = pb.PredictRequest(model_name=model_name, version=version, resize_images=resize,
+                                    images=[_image(i) for i in images])
+        response = self._unary(self._stub.Predict, request, timeout)
+        return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
+
     def predict_chunks(self, model_name: str, rows: Iterable[Mapping[str, object]], version: int = 0,
                        interval_level: Optional[float] = None, chunk_rows: int = PREDICT_CHUNK_ROWS
                        ) -> Iterator[Tuple[List[Mapping[str, object]], List[Prediction]]]:
