@@ -172,8 +172,12 @@ def _model_row(m):
 def _model_text(m) -> str:
     return ("model %s v%d (%s): calibration MAE %.4f, 90%% coverage %.3f, trained in %s on %d labelled + %d "
             "unlabelled rows" % (m.name, m.version, pb.Method.Name(m.method), m.calibration_metrics.mae,
-                                 m.calibration_metrics.interval_coverage_90, clock(m.training_seconds),
+                                 m.calibration_metrics.interval_coverage_90, _duration(m.training_seconds),
                                  m.labelled_rows_used, m.unlabelled_rows_used))
+
+
+def _duration(seconds: float) -> str:
+    return "%.1f s" % seconds if seconds < 60 else clock(seconds)
 
 
 # ---------------------------------------------------------------------- datasets
