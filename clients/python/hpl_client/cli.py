@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from google.protobuf.json_format import MessageToDict
 
-from hpl_client import reliability
+from hpl_client import __version__, reliability
 from hpl_client.client import PREDICT_CHUNK_ROWS, HplClient, HplError
 from hpl_client.progress import ProgressBar, clock
 from hpl_client._stubs import pb
@@ -51,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--timeout", type=float, default=60.0,
                      help="seconds per call, 0 for none (uploads and job streams never have one; default 60)")
     top.add_argument("--json", action="store_true", help="print results as JSON (proto JSON names)")
+    top.add_argument("--version", action="version", version="hpl (hpl-client) " + __version__)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     datasets = commands.add_parser("datasets", help="upload, list, delete datasets").add_subparsers(

@@ -30,11 +30,11 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, out: TextIO = sys.stderr, now: Callable[[], float] = time.monotonic,
+    def __init__(self, out: Optional[TextIO] = None, now: Callable[[], float] = time.monotonic,
                  interactive: Optional[bool] = None):
-        self.out = out
+        self.out = out or sys.stderr  # looked up now, not at import: redirections (and tests) apply
         self.now = now
-        self.interactive = out.isatty() if interactive is None else interactive
+        self.interactive = self.out.isatty() if interactive is None else interactive
         self._start = None  # (iteration, time, total) where the pace is measured from
         self._drawn = False
 

@@ -27,6 +27,12 @@ class FakeServer(pb_grpc.RegressionServiceServicer):
         self.predict_sizes = []
         self.predict_rows = []
         self.fail_job = False
+        self.cancel_job = False
+        self.started = []
+
+    def StartTraining(self, request, context):
+        self.started.append(request)
+        return pb.JobInfo(id="job-1", request_id=request.request_id, state=pb.JOB_STATE_QUEUED)
 
     def WatchJob(self, request, context):
         self.watch_from.append(request.from_sequence)
@@ -38,6 +44,8 @@ class FakeServer(pb_grpc.RegressionServiceServicer):
         if self.fail_job:
             events.append(pb.TrainEvent(sequence=4, failed=pb.TrainFailed(code="FAILED_PRECONDITION",
                                                                           message="no labelled rows")))
+        elif self.cancel_job:
+            events.append(pb.TrainEvent(sequence=4, cancelled=pb.TrainCancelled(message="cancelled by CancelJob")))
         else:
             events.append(pb.TrainEvent(sequence=4, finished=pb.TrainFinished(
                 model=pb.ModelInfo(name="house", version=2))))
@@ -48,6 +56,8 @@ class FakeServer(pb_grpc.RegressionServiceServicer):
                 context.abort(grpc.StatusCode.UNAVAILABLE, "server shutting down; job will resume")
         if self.fail_job:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no labelled rows")
+        if self.cancel_job:
+            context.abort(grpc.StatusCode.CANCELLED, "job %s was cancelled" % request.job_id)
 
     def GetModel(self, request, context):
         if request.name != "house":
@@ -114,6 +124,36 @@ class WatchTest(FakeServerTest):
         with self.assertRaises(HplError) as caught:
             self.hpl.wait_for_model("job-1", backoff=0)
         self.assertEqual(("FAILED_PRECONDITION", "no labelled rows"), (caught.exception.code, caught.exception.message))
+
+    def test_a_cancelled_job_raises_cancelled(self):
+        self.fake.cancel_job = True
+        with self.assertRaises(HplError) as caught:
+            self.hpl.wait_for_model("job-1", backoff=0)
+        self.assertEqual(("CANCELLED", "cancelled by CancelJob"), (caught.exception.code, caught.exception.message))
+
+
+class TrainCliTest(FakeServerTest):
+    def test_train_starts_a_job_draws_progress_reattaches_and_prints_the_model(self):
+        with mock.patch("time.sleep"):  # the reattach backoff
+            code, out, err = self.hpl_cli("train", "ds-1", "house", "--method", "SUPERVISED", "-p", "iterations=30")
+        self.assertEqual(0, code, err)
+        request = self.fake.started[0]
+        self.assertEqual(("ds-1", "house", pb.SUPERVISED, {"iterations": "30"}),
+                         (request.dataset_id, request.model_name, request.method, dict(request.hyperparameters)))
+        self.assertEqual(32, len(request.request_id), "a fresh request id makes a retried start the same job")
+        self.assertIn("connection lost (UNAVAILABLE: server shutting down; job will resume); reattaching, try 1", err)
+        self.assertIn("100% 30/30", err)
+        self.assertIn("model house v2", out)
+
+    def test_detach_prints_the_job_id_only(self):
+        code, out, _ = self.hpl_cli("train", "ds-1", "house", "--detach")
+        self.assertEqual((0, "job-1\n"), (code, out))
+        self.assertEqual([], self.fake.watch_from)
+
+    def test_a_bad_hyperparameter_argument_exits_3(self):
+        code, _, err = self.hpl_cli("train", "ds-1", "house", "-p", "iterations")
+        self.assertEqual(cli.EXIT_LOCAL, code)
+        self.assertIn("write KEY=VALUE", err)
 
 
 class PredictCliTest(FakeServerTest):
