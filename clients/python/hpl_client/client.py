@@ -1,6 +1,7 @@
 """A typed wrapper over the generated stubs: plain Python values in, messages or plain values out."""
 import collections
 import io
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -67,6 +68,33 @@ def _image(image: Union[bytes, Sequence[float]]) -> pb.Image:
     if isinstance(image, (bytes, bytearray)):
         return pb.Image(encoded=bytes(image))
     return pb.Image(tensor=pb.FloatImage(values=list(image)))
+
+
+class _Watchdog:
+    """Calls `expire` once when reset() has not been called for `seconds`."""
+
+    def __init__(self, seconds: float, expire: Callable[[], object]):
+        self.seconds, self.expire, self.fired = seconds, expire, False
+        self._lock = threading.Lock()
+        self._timer = None
+        self.reset()
+
+    def _fire(self):
+        self.fired = True
+        self.expire()
+
+    def reset(self):
+        with self._lock:
+            if self._timer:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self):
+        with self._lock:
+            if self._timer:
+                self._timer.cancel()
 
 
 class _CallDetails(collections.namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials",
@@ -322,39 +350,54 @@ class HplClient:
         """Cancels a queued or running job (nothing is published); HplError FAILED_PRECONDITION if it already succeeded."""
         return self._unary(self._stub.CancelJob, pb.CancelJobRequest(job_id=job_id), timeout)
 
-    def watch_job(self, job_id: str, from_sequence: int = 0) -> Iterator[pb.TrainEvent]:
+    def watch_job(self, job_id: str, from_sequence: int = 0,
+                  idle_timeout: Optional[float] = None) -> Iterator[pb.TrainEvent]:
         """The job's events from from_sequence on, ending after its final one (finished, failed, cancelled).
 
         A dropped connection raises HplError UNAVAILABLE: call again with the last event's sequence + 1
-        to catch up (watch() does that for you). Leaving the loop early never affects the job.
+        to catch up (watch() does that for you). So does a stream with no event for idle_timeout seconds:
+        the server sends a heartbeat every hpl.training.heartbeat-every (10 s by default) while a job is
+        quiet, so a longer silence means a connection that died without a word (a NAT, a half-open socket).
+        Leaving the loop early never affects the job.
         """
         stream = self._stub.WatchJob(pb.WatchJobRequest(job_id=job_id, from_sequence=from_sequence))
+        watchdog = _Watchdog(idle_timeout, stream.cancel) if idle_timeout else None
         try:
             for event in stream:
+                if watchdog:
+                    watchdog.reset()
                 yield event
         except grpc.RpcError as e:
+            if watchdog and watchdog.fired:
+                raise HplError("UNAVAILABLE", "no event from job %s for %g s, not even a heartbeat: the connection "
+                                              "looks dead" % (job_id, idle_timeout)) from None
             if e.code() == grpc.StatusCode.CANCELLED and e.details() and job_id in e.details():
                 return  # the job was cancelled: the `cancelled` event came first
             raise HplError(e.code().name, e.details()) from None
         finally:
+            if watchdog:
+                watchdog.stop()
             stream.cancel()
 
     def watch(self, job_id: str, on_event: Optional[Callable[[pb.TrainEvent], None]] = None,
               from_sequence: int = 0, reattach: int = 10, backoff: float = 1.0,
-              on_reattach: Optional[Callable[[HplError, int], None]] = None) -> pb.TrainEvent:
+              on_reattach: Optional[Callable[[HplError, int], None]] = None,
+              idle_timeout: Optional[float] = 60.0) -> pb.TrainEvent:
         """Follows a job to its final event and returns it, reattaching after a dropped connection.
 
         on_event hears every event once (progress, heartbeats, the final one), none twice: a reattach
         resumes at the last sequence seen + 1. Up to `reattach` reattaches in a row (UNAVAILABLE: server
         restarting, network gone), waiting backoff, 2·backoff, … seconds (at most 30); any event resets
         the count. on_reattach(error, attempt) hears each. A failed job raises HplError with its code.
+        idle_timeout: seconds without any event (heartbeats included) after which the stream counts as
+        dropped (see watch_job); None waits forever.
         """
         next_sequence, attempts = from_sequence, 0
         while True:
             final = None
             try:
                 # Read to the end of the stream, past the final event (see train()).
-                for event in self.watch_job(job_id, next_sequence):
+                for event in self.watch_job(job_id, next_sequence, idle_timeout):
                     attempts = 0
                     kind = event.WhichOneof("event")
                     if kind != "heartbeat":

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 import unittest
 import xml.etree.ElementTree as ElementTree
 from unittest import mock
@@ -28,6 +29,7 @@ class FakeServer(pb_grpc.RegressionServiceServicer):
         self.predict_rows = []
         self.fail_job = False
         self.cancel_job = False
+        self.silent_first_watch = False
         self.started = []
 
     def StartTraining(self, request, context):
@@ -36,6 +38,12 @@ class FakeServer(pb_grpc.RegressionServiceServicer):
 
     def WatchJob(self, request, context):
         self.watch_from.append(request.from_sequence)
+        if self.silent_first_watch and len(self.watch_from) == 1:
+            yield pb.TrainEvent(sequence=0, accepted=pb.TrainAccepted(job_id=request.job_id))
+            ended = threading.Event()
+            context.add_callback(ended.set)
+            ended.wait(30)  # a connection gone quiet: no events, no heartbeats, until the client gives up
+            return
         events = [pb.TrainEvent(sequence=0, accepted=pb.TrainAccepted(job_id=request.job_id)),
                   pb.TrainEvent(sequence=1, progress=pb.TrainProgress(iteration=10, total_iterations=30)),
                   pb.TrainEvent(sequence=1, heartbeat=pb.TrainHeartbeat(iteration=10, total_iterations=30)),
@@ -124,6 +132,15 @@ class WatchTest(FakeServerTest):
         with self.assertRaises(HplError) as caught:
             self.hpl.wait_for_model("job-1", backoff=0)
         self.assertEqual(("FAILED_PRECONDITION", "no labelled rows"), (caught.exception.code, caught.exception.message))
+
+    def test_a_stream_silent_past_idle_timeout_is_reattached(self):
+        self.fake.silent_first_watch = True
+        reattaches = []
+        model = self.hpl.wait_for_model("job-1", backoff=0, idle_timeout=0.5,
+                                        on_reattach=lambda e, n: reattaches.append(e.message))
+        self.assertEqual(2, model.version)
+        self.assertEqual([0, 1], self.fake.watch_from[:2])
+        self.assertIn("no event from job job-1 for 0.5 s, not even a heartbeat", reattaches[0])
 
     def test_a_cancelled_job_raises_cancelled(self):
         self.fake.cancel_job = True
