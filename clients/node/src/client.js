@@ -10,12 +10,13 @@ const protoLoader = require('@grpc/proto-loader');
 const CHUNK_BYTES = 1 << 20; // well under the server's 16 MiB message limit
 const FINAL_EVENTS = ['finished', 'failed', 'cancelled'];
 
-/** The folders holding hpl/v1/hpl.proto and health.proto: $HPL_PROTO_DIR, the packed proto/, or the repository's. */
+/** The folders holding hpl/v1/hpl.proto and health.proto: $HPL_PROTO_DIR first, then the packed proto/ or the repository's. */
 function protoDirs() {
-  if (process.env.HPL_PROTO_DIR) return [process.env.HPL_PROTO_DIR, path.join(__dirname, '..', 'proto')];
   const packed = path.join(__dirname, '..', 'proto');
-  if (fs.existsSync(path.join(packed, 'hpl', 'v1', 'hpl.proto'))) return [packed];
-  return [path.join(__dirname, '..', '..', '..', 'proto'), path.join(__dirname, '..', '..', 'proto')];
+  const found = fs.existsSync(path.join(packed, 'hpl', 'v1', 'hpl.proto'))
+    ? [packed]
+    : [path.join(__dirname, '..', '..', '..', 'proto'), path.join(__dirname, '..', '..', 'proto')];
+  return process.env.HPL_PROTO_DIR ? [process.env.HPL_PROTO_DIR, ...found] : found;
 }
 
 /**
