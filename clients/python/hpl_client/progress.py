@@ -1,8 +1,8 @@
 """A training progress bar with an ETA, drawn from a job's events (TrainProgress, TrainHeartbeat).
 
 The ETA is the pace seen by this process: seconds per iteration between the first progress event it saw
-and the latest, times the iterations left. A stage change (GBDT reports stages with their own totals) or a
-restarted attempt (iteration going back) starts the measurement again.
+and the latest, times the iterations left. A stage change (GBDT reports stages with their own totals), a
+restarted attempt (a progress event at or below the previous one) or a reattach starts the measurement again.
 """
 import sys
 import time
@@ -36,6 +36,7 @@ class ProgressBar:
         self.now = now
         self.interactive = self.out.isatty() if interactive is None else interactive
         self._start = None  # (iteration, time, total) where the pace is measured from
+        self._last = None  # the latest progress event's iteration
         self._drawn = False
 
     def event(self, event) -> None:
@@ -55,8 +56,11 @@ class ProgressBar:
 
     def _update(self, iteration: int, total: int, detail: str, new_point: bool) -> None:
         now = self.now()
-        if self._start is None or iteration < self._start[0] or total != self._start[2]:
+        restarted = new_point and self._last is not None and iteration <= self._last
+        if self._start is None or restarted or total != self._start[2]:
             self._start = (iteration, now, total)
+        if new_point:
+            self._last = iteration
         eta = eta_seconds(self._start[0], self._start[1], iteration, now, total)
         share = min(1.0, iteration / total) if total > 0 else 0.0
         filled = int(share * self.WIDTH)
@@ -73,7 +77,9 @@ class ProgressBar:
         self.out.flush()
 
     def message(self, text: str) -> None:
-        """A line of its own (a reattach, a note) that leaves the bar intact below it."""
+        """A line of its own (a reattach, a note) that leaves the bar intact below it; the pace is measured
+        again from the next event (time spent disconnected says nothing about training speed)."""
+        self._start = None
         self.close()
         self.out.write(text + "\n")
         self.out.flush()

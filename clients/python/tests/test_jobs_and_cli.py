@@ -277,6 +277,19 @@ class ProgressTest(unittest.TestCase):
         self.assertTrue(lines[0].endswith("ETA --:--"), lines[0])
         self.assertTrue(lines[2].endswith("ETA 0:20"), lines[2])  # 1 s per iteration, 20 left
 
+    def test_a_restarted_attempt_or_a_reattach_measures_the_pace_again(self):
+        out, times = io.StringIO(), iter([0.0, 10.0, 100.0, 104.0, 200.0, 202.0])
+        bar = ProgressBar(out, now=lambda: next(times), interactive=False)
+        for i in (10, 20, 10, 20):  # a server restart re-ran the job from 0 after iteration 20
+            bar.event(pb.TrainEvent(progress=pb.TrainProgress(iteration=i, total_iterations=50)))
+        bar.message("connection lost; reattaching")
+        for i in (30, 40):
+            bar.event(pb.TrainEvent(progress=pb.TrainProgress(iteration=i, total_iterations=50)))
+        lines = [l for l in out.getvalue().splitlines() if "ETA" in l]
+        self.assertTrue(lines[2].endswith("ETA --:--"), lines[2])
+        self.assertTrue(lines[3].endswith("ETA 0:12"), lines[3])  # 0.4 s per iteration since the restart, 30 left
+        self.assertTrue(lines[5].endswith("ETA 0:02"), lines[5])  # 0.2 s per iteration since the reattach, 10 left
+
 
 class ReliabilityTest(unittest.TestCase):
     CURVE = [(0.1, 0.12), (0.5, 0.48), (0.9, 0.91), (0.95, 0.96)]
