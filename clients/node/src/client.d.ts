@@ -133,12 +133,14 @@ export class HplClient {
   getJob(jobId: string): Promise<JobInfo>;
   listJobs(filter?: { state?: JobState; modelName?: string }): Promise<JobInfo[]>;
   cancelJob(jobId: string): Promise<JobInfo>;
+  /** idleTimeoutMs: no event for that long (heartbeats included) ends the stream as UNAVAILABLE (default: none). */
   watchJob(jobId: string, options?: {
-    fromSequence?: number; onEvent?: (event: TrainEvent) => void; signal?: AbortSignal;
+    fromSequence?: number; onEvent?: (event: TrainEvent) => void; signal?: AbortSignal; idleTimeoutMs?: number | null;
   }): Promise<TrainEvent>;
+  /** idleTimeoutMs defaults to 60000 here: a silent connection is reattached. */
   waitForModel(jobId: string, options?: {
     onEvent?: (event: TrainEvent) => void; signal?: AbortSignal; reattach?: number; backoffMs?: number;
-    onReattach?: (error: HplError, attempt: number) => void;
+    onReattach?: (error: HplError, attempt: number) => void; idleTimeoutMs?: number | null;
   }): Promise<ModelInfo>;
 
   predict(modelName: string, rows: Row[], options?: { version?: number; intervalLevel?: number }): Promise<Prediction[]>;

@@ -261,42 +261,58 @@ class HplClient {
    * a server shutting down). The error's `nextSequence` is where to reattach: watchJob(jobId, { fromSequence:
    * err.nextSequence }) catches up without loss or repeats. An AbortSignal (signal) detaches; the job goes on.
    */
-  watchJob(jobId, { fromSequence = 0, onEvent, signal } = {}) {
+  watchJob(jobId, { fromSequence = 0, onEvent, signal, idleTimeoutMs = null } = {}) {
     return new Promise((resolve, reject) => {
       const call = this.stub.WatchJob({ jobId, fromSequence });
       let next = fromSequence;
       let final;
-      const fail = (err) => reject(Object.assign(err, { nextSequence: next }));
+      let idle;
+      let silent = false;
+      // No event for idleTimeoutMs, not even a heartbeat (the server sends one every hpl.training.heartbeat-every,
+      // 10 s by default, while a job is quiet): the connection died without a word; end the stream as dropped.
+      const watchdog = () => {
+        clearTimeout(idle);
+        if (idleTimeoutMs != null) idle = setTimeout(() => { silent = true; call.cancel(); }, idleTimeoutMs);
+      };
+      const fail = (err) => { clearTimeout(idle); reject(Object.assign(err, { nextSequence: next })); };
       if (signal) signal.addEventListener('abort', () => call.cancel(), { once: true });
+      watchdog();
       call.on('data', (event) => {
+        watchdog();
         if (event.event !== 'heartbeat') next = event.sequence + 1;
         if (FINAL_EVENTS.includes(event.event)) final = event;
         if (onEvent) onEvent(event);
       });
       call.on('error', (err) => {
+        clearTimeout(idle);
         if (final && final.event === 'cancelled') resolve(final); // the status CANCELLED that follows `cancelled`
         else if (final && final.event === 'failed') fail(Object.assign(new HplError(final.failed.code, final.failed.message), { jobFailed: true }));
+        else if (silent) fail(new HplError('UNAVAILABLE', `no event from job ${jobId} for ${idleTimeoutMs} ms, not even a heartbeat: the connection looks dead`));
         else fail(HplError.from(err));
       });
-      call.on('end', () => (final ? resolve(final)
-        : fail(new HplError('UNKNOWN', `the WatchJob stream of ${jobId} ended without a final event`))));
+      call.on('end', () => {
+        clearTimeout(idle);
+        if (final) resolve(final);
+        else fail(new HplError('UNKNOWN', `the WatchJob stream of ${jobId} ended without a final event`));
+      });
     });
   }
 
   /**
    * Follows a job to its end, reattaching after a dropped connection: resolves to the published model (ModelInfo),
    * rejects with the job's failure (its code), CANCELLED, or the stream's error once `reattach` reattaches in a
-   * row failed (UNAVAILABLE: a server restarting, a network gone; waits backoffMs, 2·backoffMs, … up to 30 s
-   * between them; any event resets the count). onEvent hears every event once; onReattach(err, attempt) each try.
+   * row failed (UNAVAILABLE: a server restarting, a network gone, or no event for idleTimeoutMs; waits backoffMs,
+   * 2·backoffMs, … up to 30 s between them; any event resets the count). onEvent hears every event once;
+   * onReattach(err, attempt) each try.
    */
-  async waitForModel(jobId, { onEvent, signal, reattach = 10, backoffMs = 1000, onReattach } = {}) {
+  async waitForModel(jobId, { onEvent, signal, reattach = 10, backoffMs = 1000, onReattach, idleTimeoutMs = 60000 } = {}) {
     let fromSequence = 0;
     let attempts = 0;
     for (;;) {
       let final;
       try {
         final = await this.watchJob(jobId, {
-          fromSequence, signal, onEvent: (e) => { attempts = 0; if (onEvent) onEvent(e); },
+          fromSequence, signal, idleTimeoutMs, onEvent: (e) => { attempts = 0; if (onEvent) onEvent(e); },
         });
       } catch (err) {
         if (err.jobFailed || err.code !== 'UNAVAILABLE' || attempts >= reattach || (signal && signal.aborted)) throw err;

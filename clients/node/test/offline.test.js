@@ -119,6 +119,28 @@ test('waitForModel reattaches after UNAVAILABLE from the last sequence + 1; a fa
   assert.deepEqual(from, [0], 'the job failed: watching again would not change that');
 });
 
+test('waitForModel reattaches a stream silent past idleTimeoutMs', async (t) => {
+  const from = [];
+  const server = await fake({
+    WatchJob: (call) => {
+      from.push(call.request.fromSequence);
+      if (from.length === 1) { // a connection gone quiet: one event, then nothing until the client cancels
+        call.write({ sequence: 0, accepted: { jobId: 'j' } });
+        return;
+      }
+      call.write({ sequence: 1, finished: { model: { name: 'm', version: 3 } } });
+      call.end();
+    },
+  });
+  const hpl = new HplClient(server.target);
+  t.after(() => { hpl.close(); server.stop(); });
+  const reasons = [];
+  const model = await hpl.waitForModel('j', { backoffMs: 0, idleTimeoutMs: 300, onReattach: (e) => reasons.push(e.details) });
+  assert.equal(model.version, 3);
+  assert.deepEqual(from, [0, 1]);
+  assert.match(reasons[0], /no event from job j for 300 ms, not even a heartbeat/);
+});
+
 test('client.d.ts names every field of the messages it types, by their JSON names', () => {
   const dts = fs.readFileSync(path.join(__dirname, '..', 'src', 'client.d.ts'), 'utf8');
   const typed = ['Column', 'Schema', 'DatasetInfo', 'Metrics', 'ModelInfo', 'JobInfo', 'TrainRequest', 'TrainProgress',
