@@ -156,18 +156,24 @@ public final class ProtoMapper {
                 .build();
     }
 
-    public static MethodInfo toProto(TrainingMethod m) {
+    /** A method as ListMethods shows it, with the hyperparameters that apply to {@code declared}. */
+    public static MethodInfo toProto(TrainingMethod m, List<HyperParameter<?>> declared) {
         MethodInfo.Builder b = MethodInfo.newBuilder()
                 .setMethod(toProto(m.name()))
                 .setDescription(m.description())
                 .setAvailable(true);
-        for (HyperParameter<?> p : m.hyperParameters()) {
+        for (HyperParameter<?> p : declared) {
             b.addHyperparameters(HyperParameterSpec.newBuilder()
                     .setName(p.name())
                     .setType(p.type())
                     .setDefaultValue(p.defaultText())
                     .setDescription(p.description())
-                    .setAllowed(p.allowed()));
+                    .setAllowed(p.allowed())
+                    .setAppliesTo(switch (p.appliesTo()) {
+                        case TABLES_AND_IMAGES -> "tables and images";
+                        case TABLES -> "tables";
+                        case IMAGES -> "images";
+                    }));
         }
         return b.build();
     }

@@ -1,5 +1,6 @@
 package io.hpl.server.api;
 
+import io.hpl.server.api.v1.DataFormat;
 import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteDatasetResponse;
@@ -42,6 +43,7 @@ import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.Pages;
 import io.hpl.server.store.ModelStore;
+import io.hpl.server.training.HyperParameterScope;
 import io.hpl.server.training.MethodRegistry;
 import io.grpc.Context;
 import io.quarkus.grpc.GrpcService;
@@ -143,8 +145,21 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<ListMethodsResponse> listMethods(ListMethodsRequest request) {
-        return blocking(() -> ListMethodsResponse.newBuilder()
-                .addAllMethods(methods.all().stream().map(ProtoMapper::toProto).toList()).build());
+        return blocking(() -> {
+            if (!request.hasDatasetFormat()) {
+                return ListMethodsResponse.newBuilder().addAllMethods(methods.all().stream()
+                        .map(m -> ProtoMapper.toProto(m, m.hyperParameters())).toList()).build();
+            }
+            if (request.getDatasetFormat() == DataFormat.UNRECOGNIZED) {
+                throw HplException.invalid("dataset_format: unknown format " + request.getDatasetFormatValue()
+                        + "; use DATA_FORMAT_CSV or DATA_FORMAT_IMAGE_ARCHIVE, or leave it unset for every method");
+            }
+            boolean images = request.getDatasetFormat() == DataFormat.DATA_FORMAT_IMAGE_ARCHIVE;
+            return ListMethodsResponse.newBuilder().addAllMethods(methods.all().stream()
+                    .filter(m -> !images || m.takesImages())
+                    .map(m -> ProtoMapper.toProto(m, HyperParameterScope.applying(m.hyperParameters(), images)))
+                    .toList()).build();
+        });
     }
 
     /** StartTraining, then WatchJob from the start; see {@link #watch}. */
