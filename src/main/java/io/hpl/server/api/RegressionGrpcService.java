@@ -73,29 +73,13 @@ public class RegressionGrpcService implements RegressionService {
         this.loaded = loaded;
     }
 
-    /**
-     * Runs blocking work on a worker thread, with the call's gRPC context attached so that the work's
-     * {@link io.hpl.server.errors.Cancellation} checkpoints see the client's cancel or deadline, and
-     * turns failures into statuses.
-     */
+    /** See {@link BlockingCalls#call}. */
     private static <T> Uni<T> blocking(Supplier<T> work) {
-        // Quarkus' gRPC server (on Vert.x) does not cancel io.grpc.Context when the client cancels or its
-        // deadline passes (CancelledWorkTest found the work running on); it cancels the subscription.
-        // So the call gets its own cancellable context, cancelled from the subscription's end.
-        Context.CancellableContext call = Context.current().withCancellation();
-        return Uni.createFrom().item(() -> inContext(call, work))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onTermination().invoke(() -> call.cancel(null))
-                .onFailure().transform(GrpcErrors::toStatus);
+        return BlockingCalls.call(work);
     }
 
     private static <T> T inContext(Context call, Supplier<T> work) {
-        Context previous = call.attach();
-        try {
-            return work.get();
-        } finally {
-            call.detach(previous);
-        }
+        return BlockingCalls.inContext(call, work);
     }
 
     @Override
