@@ -62,7 +62,15 @@ public class OipRestRoutes {
             router.post(model + "/infer").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
                     .blockingHandler(answer(ctx -> result(inference.infer(request(ctx)))), false);
         }
+        // Anything else under /v2 (a typo in the path, a wrong method) gets the protocol's error body too.
+        router.route("/v2/*").order(ANYTHING_ELSE).handler(ctx -> send(ctx, 404, json.createObjectNode().put("error",
+                "no OIP v2 route for " + ctx.request().method() + " " + EchoedInput.quote(ctx.normalizedPath())
+                        + "; the routes are GET /v2, /v2/health/{live,ready}, /v2/models/{name}[/versions/{v}][/ready]"
+                        + " and POST /v2/models/{name}[/versions/{v}]/infer")));
     }
+
+    /** After every route registered by default order (their position), whoever registers them. */
+    private static final int ANYTHING_ELSE = 100_000;
 
     private static String name(RoutingContext ctx) {
         return ctx.pathParam("name");

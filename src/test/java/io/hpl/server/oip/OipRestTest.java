@@ -88,6 +88,8 @@ class OipRestTest {
                         "shape", List.of(1), "data", List.of(3)))))
                 .post("/v2/models/" + OipModels.MLP + "/infer").then().statusCode(400)
                 .body("error", containsString("BYTES data must be strings"));
+        given().get("/v2/models/" + OipModels.MLP + "/infer").then().statusCode(404)
+                .body("error", containsString("no OIP v2 route for GET"));
         given().contentType("application/json").body(oneRow("red"))
                 .post("/v2/models/no-such-model/infer").then().statusCode(404)
                 .body("error", containsString("no-such-model"));
