@@ -21,6 +21,7 @@ import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.image.ImageData;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.model.IntervalRule;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.training.HyperParameter;
@@ -68,7 +69,7 @@ public final class ProtoMapper {
         return b.build();
     }
 
-    public static final double DEFAULT_INTERVAL_LEVEL = 0.9;
+    public static final double DEFAULT_INTERVAL_LEVEL = IntervalRule.DEFAULT_LEVEL;
 
     public static ModelInfo toProto(ModelRecord r) {
         ModelInfo.Builder info = ModelInfo.newBuilder();
@@ -137,12 +138,7 @@ public final class ProtoMapper {
         if (!request.hasIntervalLevel()) {
             return DEFAULT_INTERVAL_LEVEL;
         }
-        double level = request.getIntervalLevel();
-        if (!(level > 0 && level < 1)) {
-            throw HplException.invalid("interval_level must be strictly between 0 and 1 (e.g. 0.9 for a 90% interval),"
-                    + " got " + level);
-        }
-        return level;
+        return IntervalRule.checkedLevel(request.getIntervalLevel());
     }
 
     public static TrainProgress toProto(String jobId, TrainingProgress p) {
