@@ -57,6 +57,11 @@ public class Authenticator {
     }
 
     public Decision decide(String fullMethodName, Metadata headers) {
+        return decide(fullMethodName, headers.get(AUTHORIZATION));
+    }
+
+    /** The same decision from the value of an {@code authorization} header (null when absent): gRPC and HTTP. */
+    public Decision decide(String fullMethodName, String authorization) {
         if (!enabled) {
             return new Decision(Caller.ANONYMOUS, null);
         }
@@ -64,7 +69,7 @@ public class Authenticator {
         if (needed.isEmpty()) {
             return new Decision(Caller.ANONYMOUS, null);
         }
-        Optional<String> token = bearerToken(headers.get(AUTHORIZATION));
+        Optional<String> token = bearerToken(authorization);
         if (token.isEmpty()) {
             return new Decision(null, Status.UNAUTHENTICATED.withDescription(MISSING));
         }

@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * The one table of who may call what, keyed by full gRPC method name ({@code service/Method}).
- * A method that is not listed needs {@link Role#ADMIN}: a service merged later (KServe's
- * {@code inference.GRPCInferenceService}, say) is closed to readers until someone lists it here.
+ * A method that is not listed needs {@link Role#ADMIN}: a service merged later is closed to readers
+ * until someone lists it here. The OIP REST routes ({@code /v2/...}) are checked against the rows of
+ * their gRPC twins ({@link OipRestAuth}).
  * {@code MethodRolesTest} enumerates every method the server registers and fails on one missing
  * from this table, so the next person to add an RPC is told to give it a role.
  */
@@ -26,6 +27,7 @@ public final class MethodRoles {
     }
 
     private static final String HPL = "hpl.v1.RegressionService/";
+    private static final String OIP = "inference.GRPCInferenceService/";
 
     private static final Map<String, Access> TABLE = Map.ofEntries(
             // Probes (Kubernetes gRPC probes, load balancers) carry no token.
@@ -35,6 +37,13 @@ public final class MethodRoles {
             // Reflection describes the API, not data: any valid key may read it.
             Map.entry("grpc.reflection.v1.ServerReflection/ServerReflectionInfo", Access.READER),
             Map.entry("grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", Access.READER),
+            // Open Inference Protocol v2 (KServe): liveness and readiness are probes; the rest reads models.
+            Map.entry(OIP + "ServerLive", Access.OPEN),
+            Map.entry(OIP + "ServerReady", Access.OPEN),
+            Map.entry(OIP + "ServerMetadata", Access.READER),
+            Map.entry(OIP + "ModelReady", Access.READER),
+            Map.entry(OIP + "ModelMetadata", Access.READER),
+            Map.entry(OIP + "ModelInfer", Access.READER),
             Map.entry(HPL + "GetDataset", Access.READER),
             Map.entry(HPL + "ListDatasets", Access.READER),
             Map.entry(HPL + "ListMethods", Access.READER),
@@ -45,6 +54,8 @@ public final class MethodRoles {
             Map.entry(HPL + "Evaluate", Access.READER),
             Map.entry(HPL + "ListModels", Access.READER),
             Map.entry(HPL + "GetModel", Access.READER),
+            // Reading a model's ONNX file is reading the model: a reader can already Predict with it at will.
+            Map.entry(HPL + "DownloadModel", Access.READER),
             Map.entry(HPL + "UploadDataset", Access.ADMIN),
             Map.entry(HPL + "DeleteDataset", Access.ADMIN),
             Map.entry(HPL + "Train", Access.ADMIN),

@@ -1,5 +1,6 @@
 package io.hpl.server.auth;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +29,7 @@ import io.hpl.server.api.GeneratedCsv;
 import io.hpl.server.api.v1.DatasetHeader;
 import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.RegressionServiceGrpc;
+import inference.GRPCInferenceServiceGrpc;
 import io.hpl.server.api.v1.UploadDatasetRequest;
 import io.hpl.server.audit.AuditCapture;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,12 +51,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole server with authentication on (two test keys): every RPC of hpl.v1.RegressionService
- * × {no token, unknown token, reader, admin} gets the right status; health stays open; reflection
+ * The whole server with authentication on (two test keys): every RPC of hpl.v1.RegressionService and
+ * of the Open Inference Protocol's gRPC service × {no token, unknown token, reader, admin} gets the
+ * right status, and so do the OIP REST routes; health stays open; reflection
  * needs a token; every method of every service the server registers has a row in MethodRoles; and
  * an admin's upload and delete leave audit lines naming the key, the dataset id and the outcome.
  * The expected role of each RPC is written here from the issue's rule (Get*, List*, Predict,
- * Evaluate, WatchJob: reader; the rest: admin), not read from MethodRoles.
+ * Evaluate, WatchJob, DownloadModel and OIP inference: reader; OIP ServerLive/ServerReady: open;
+ * the rest: admin), not read from MethodRoles.
  */
 @QuarkusTest
 @TestProfile(AuthMatrixTest.AuthOn.class)
@@ -77,7 +81,8 @@ class AuthMatrixTest {
     MeterRegistry registry;
 
     private static boolean readerMethod(String name) {
-        return name.startsWith("Get") || name.startsWith("List") || Set.of("Predict", "Evaluate", "WatchJob").contains(name);
+        return name.startsWith("Get") || name.startsWith("List")
+                || Set.of("Predict", "Evaluate", "WatchJob", "DownloadModel").contains(name);
     }
 
     private static Metadata authorization(String value) {
@@ -136,29 +141,42 @@ class AuthMatrixTest {
         }
     }
 
+    /** OIP: liveness and readiness are probes (open); the other methods read models (reader). */
+    private static boolean openMethod(String fullName) {
+        return Set.of("inference.GRPCInferenceService/ServerLive", "inference.GRPCInferenceService/ServerReady").contains(fullName);
+    }
+
     @Test
     void everyRpcTimesEveryKindOfCallerGetsTheRightStatus() {
         List<String> wrong = new ArrayList<>();
         int cells = 0;
-        for (MethodDescriptor<?, ?> method : RegressionServiceGrpc.getServiceDescriptor().getMethods()) {
-            String name = method.getBareMethodName();
-            boolean reader = readerMethod(name);
+        List<MethodDescriptor<?, ?>> methods = new ArrayList<>(RegressionServiceGrpc.getServiceDescriptor().getMethods());
+        methods.addAll(GRPCInferenceServiceGrpc.getServiceDescriptor().getMethods());
+        for (MethodDescriptor<?, ?> method : methods) {
+            String name = method.getFullMethodName();
+            boolean oip = name.startsWith("inference.");
+            boolean reader = oip || readerMethod(method.getBareMethodName());
             Status none = call(method, null);
             Status unknown = call(method, "Bearer not-a-key");
             Status asReader = call(method, "Bearer " + READER);
             Status asAdmin = call(method, "Bearer " + ADMIN);
             cells += 4;
-            expect(wrong, name + " without a token", none, Status.Code.UNAUTHENTICATED, "missing bearer token");
-            expect(wrong, name + " with an unknown token", unknown, Status.Code.UNAUTHENTICATED, "unknown token");
+            if (openMethod(name)) {
+                notAnAuthError(wrong, name + " without a token", none);
+                notAnAuthError(wrong, name + " with an unknown token", unknown);
+            } else {
+                expect(wrong, name + " without a token", none, Status.Code.UNAUTHENTICATED, "missing bearer token");
+                expect(wrong, name + " with an unknown token", unknown, Status.Code.UNAUTHENTICATED, "unknown token");
+            }
             if (reader) {
                 notAnAuthError(wrong, name + " as reader", asReader);
             } else {
                 expect(wrong, name + " as reader", asReader, Status.Code.PERMISSION_DENIED,
-                        "method hpl.v1.RegressionService/" + name + " needs role admin; key 'dash' has role reader");
+                        "method " + name + " needs role admin; key 'dash' has role reader");
             }
             notAnAuthError(wrong, name + " as admin", asAdmin);
         }
-        assertEquals(16 * 4, cells, "RegressionService has 16 RPCs: this matrix must grow with it");
+        assertEquals((17 + 6) * 4, cells, "RegressionService has 17 RPCs, GRPCInferenceService 6: this matrix must grow with them");
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         // AuthInterceptor runs first: the metrics interceptor behind it never saw the refused calls.
         for (String code : List.of("UNAUTHENTICATED", "PERMISSION_DENIED")) {
@@ -180,6 +198,45 @@ class AuthMatrixTest {
                 || code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN) {
             wrong.add(what + ": got " + status);
         }
+    }
+
+    @Test
+    void theOipRestRoutesAskForTheSameTokensAndRoles() {
+        // route -> expected without a token: 200-ish (open) or 401; with a reader token never 401/403
+        Map<String, Boolean> open = Map.of("/v2/health/live", true, "/v2/health/ready", true, "/v2", false,
+                "/v2/models/nosuch", false, "/v2/models/nosuch/ready", false);
+        List<String> wrong = new ArrayList<>();
+        open.forEach((path, isOpen) -> {
+            int none = given().get(path).statusCode();
+            int unknown = given().header("authorization", "Bearer not-a-key").get(path).statusCode();
+            int reader = given().header("authorization", "Bearer " + READER).get(path).statusCode();
+            if (isOpen ? (none == 401 || none == 403) : none != 401) {
+                wrong.add("GET " + path + " without a token: " + none);
+            }
+            if (!isOpen && unknown != 401) {
+                wrong.add("GET " + path + " with an unknown token: " + unknown);
+            }
+            if (reader == 401 || reader == 403) {
+                wrong.add("GET " + path + " as reader: " + reader);
+            }
+        });
+        String infer = "/v2/models/nosuch/infer";
+        String body = "{\"inputs\":[]}";
+        int none = given().contentType("application/json").body(body).post(infer).statusCode();
+        int reader = given().header("authorization", "Bearer " + READER).contentType("application/json").body(body)
+                .post(infer).statusCode();
+        if (none != 401) {
+            wrong.add("POST " + infer + " without a token: " + none);
+        }
+        if (reader == 401 || reader == 403) {
+            wrong.add("POST " + infer + " as reader: " + reader);
+        }
+        given().get("/v2/models/nosuch").then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body("error", org.hamcrest.Matchers.startsWith("missing bearer token"));
+        // a path that is no route needs admin, like an unlisted gRPC method
+        given().header("authorization", "Bearer " + READER).get("/v2/repository/index").then().statusCode(403);
+        given().header("authorization", "Bearer " + ADMIN).get("/v2/repository/index").then().statusCode(404);
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     }
 
     @Test
