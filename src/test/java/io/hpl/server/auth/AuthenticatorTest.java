@@ -52,6 +52,16 @@ class AuthenticatorTest {
     }
 
     @Test
+    void withAuthenticationOnAndNoKeyTheServerRefusesToStartSayingHowToAddOne() {
+        Authenticator noKeys = new Authenticator(true, new ApiKeys(List.of()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> noKeys.refuseToStartWithoutKeys(null));
+        assertTrue(e.getMessage().contains("hpl.auth.keys") && e.getMessage().contains("sha256sum")
+                && e.getMessage().contains("hpl.auth.enabled=false"), e.getMessage());
+        new Authenticator(false, new ApiKeys(List.of())).refuseToStartWithoutKeys(null); // off: starts
+        on.refuseToStartWithoutKeys(null); // keys: starts
+    }
+
+    @Test
     void bearerTokensAreParsedStrictly() {
         assertEquals(Optional.of("abc"), Authenticator.bearerToken("Bearer abc"));
         assertEquals(Optional.of("abc"), Authenticator.bearerToken("BEARER  abc "));
