@@ -32,6 +32,14 @@ public interface ServerConfig {
         /** Largest dataset upload accepted, in bytes. */
         @WithDefault("1073741824")
         long maxBytes();
+
+        /** Uploads being received at once, store-wide; one more is refused RESOURCE_EXHAUSTED. */
+        @WithDefault("4")
+        int maxInFlight();
+
+        /** Most bytes of datasets the store holds (their uploaded files, uploads in flight included). */
+        @WithDefault("68719476736")
+        long maxStoredBytes();
     }
 
     interface Predict {
