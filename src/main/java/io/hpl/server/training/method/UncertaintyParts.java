@@ -17,9 +17,11 @@ record UncertaintyParts(UncertaintyLearner learner, Adam optimiser, LogVarianceG
                 hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_LEARNING_RATE), 0);
         c.state().arrays("learner.parameters", learner.parameters());
         optimiser.register(c.state(), "adam.learner");
+        LogVarianceGuard guard = new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR));
+        guard.register(c.state());
         // The served views are drawn here, before any step: a resumed run draws the same ones from the seed.
         return new UncertaintyParts(learner, optimiser,
-                new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR)),
+                guard,
                 new LearnedVariance(c, learner, input, hp.get(SemiSupervisedHyperParameters.VARIANCE_VIEWS)));
     }
 }
