@@ -109,6 +109,14 @@ public interface ServerConfig {
          */
         @WithDefault("PT10S")
         Duration heartbeatEvery();
+
+        /** A running job of an iterative (network) method writes a checkpoint every this many iterations; 0: off. */
+        @WithDefault("0")
+        long checkpointEveryIterations();
+
+        /** ... and after the first iteration that ends this long after its last checkpoint; 0: off. */
+        @WithDefault("PT30S")
+        Duration checkpointEvery();
     }
 
     interface Serving {
