@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -125,7 +126,8 @@ class JobsOverGrpcTest {
     @Test
     void droppingTheConnectionMidTrainingAndReattachingEndsWithOneVersion() throws InterruptedException {
         String model = name();
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", 8081).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost",
+                ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class)).usePlaintext().build();
         String jobId;
         long lastSeen;
         try {

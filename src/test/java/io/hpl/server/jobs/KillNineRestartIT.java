@@ -56,10 +56,11 @@ class KillNineRestartIT {
         long start = System.nanoTime();
         Path work = Files.createTempDirectory("hpl-kill9-");
         int port = freePort();
-        Process server = startServer(work, port, "first");
+        int httpPort = freePort();
+        Process server = startServer(work, port, httpPort, "first");
         ManagedChannel channel = null;
         try {
-            awaitReady(server, port, work.resolve("first.log"));
+            awaitReady(server, httpPort, work.resolve("first.log"));
             channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             RegressionServiceClient client = new RegressionServiceClient("kill9", channel, (name, stub) -> stub);
             String datasetId = ApiTestSupport.upload(client, "y", GeneratedCsv.make(300, 0, 5), "id").getId();
@@ -96,8 +97,8 @@ class KillNineRestartIT {
             assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the killed server did not exit");
             System.out.printf("KillNineRestartIT: killed at iteration %d of 8000%n", killedAtIteration);
 
-            server = startServer(work, port, "second");
-            awaitReady(server, port, work.resolve("second.log"));
+            server = startServer(work, port, httpPort, "second");
+            awaitReady(server, httpPort, work.resolve("second.log"));
             channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             RegressionServiceGrpc.RegressionServiceBlockingStub stub = RegressionServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
@@ -149,10 +150,12 @@ class KillNineRestartIT {
         }
     }
 
-    private static Process startServer(Path work, int port, String name) throws IOException {
+    /** The packaged server with gRPC on {@code port} and HTTP (health) on {@code httpPort}. */
+    private static Process startServer(Path work, int port, int httpPort, String name) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Dhpl.store.dir=" + work.resolve("store"), "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + port, "-Dai.djl.offline=true", "-jar", JAR.toAbsolutePath().toString())
+                "-Dquarkus.grpc.server.host=127.0.0.1",
+                "-Dquarkus.grpc.server.port=" + port, "-Dquarkus.http.port=" + httpPort, "-Dai.djl.offline=true", "-jar", JAR.toAbsolutePath().toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
     }
 
