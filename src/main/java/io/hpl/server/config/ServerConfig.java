@@ -99,7 +99,7 @@ public interface ServerConfig {
         @WithDefault("P7D")
         Duration jobRetention();
 
-        /** On shutdown, how long to wait for the running job to stop; it re-runs at the next start either way. */
+        /** On shutdown, how long to wait for the running job to checkpoint and stop; it continues at the next start either way. */
         @WithDefault("PT8S")
         Duration shutdownWait();
 

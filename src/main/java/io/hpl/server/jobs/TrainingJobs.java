@@ -660,9 +660,10 @@ public class TrainingJobs {
     }
 
     /**
-     * Stops taking jobs, stops the running one so that it re-runs at the next start, tells every
-     * watcher of an unfinished job UNAVAILABLE, and waits at most hpl.training.shutdown-wait for
-     * the training thread. Queued jobs stay queued in the store.
+     * Stops taking jobs, stops the running one (a network method writes a checkpoint first and
+     * resumes from it at the next start; others re-run), tells every watcher of an unfinished job
+     * UNAVAILABLE, and waits at most hpl.training.shutdown-wait for the training thread. Queued
+     * jobs stay queued in the store.
      */
     @PreDestroy
     public void shutdown() {

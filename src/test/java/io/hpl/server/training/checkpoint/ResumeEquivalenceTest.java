@@ -102,8 +102,14 @@ class ResumeEquivalenceTest {
 
     private static TrainingOutcome train(IterativeMethod method, Map<String, String> given, List<TrainingProgress> events,
                                          java.util.function.BooleanSupplier stop, Checkpointing checkpoints) {
+        return train(TABLE, method, given, events, stop, checkpoints);
+    }
+
+    private static TrainingOutcome train(Table table, IterativeMethod method, Map<String, String> given,
+                                         List<TrainingProgress> events, java.util.function.BooleanSupplier stop,
+                                         Checkpointing checkpoints) {
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
-        return method.train(new TrainingRun(TABLE, hp, SEED, Device.cpu(), events::add, stop, checkpoints));
+        return method.train(new TrainingRun(table, hp, SEED, Device.cpu(), events::add, stop, checkpoints));
     }
 
     /** Stops the run before iteration K + 1 as a shutdown does; returns the checkpoint it wrote. */
@@ -132,6 +138,28 @@ class ResumeEquivalenceTest {
         assertEquals(List.of(K), resume.resumedFrom);
         assertEquals(whole.stream().filter(p -> p.iteration() > K).toList(), rest, "progress after K");
         assertSameModel(uninterrupted, resumed);
+    }
+
+    /** Early stopping's best iterate (kept as Java arrays) and counters carry: the served model is the best one. */
+    @Test
+    void earlyStoppingsBestIterateCarriesAcrossTheCheckpoint() {
+        Map<String, String> hp = new java.util.HashMap<>(HP);
+        hp.put("early_stopping_patience", "100"); // tracks the best evaluated iterate, never stops in 60
+        // 40 labelled rows and a high rate: the held-out MAE is lowest at iteration 20 and rises after
+        hp.put("learning_rate", "0.1");
+        Table small = SyntheticTables.make(40, 240, 11);
+        SupervisedMethod method = new SupervisedMethod();
+        TrainingOutcome uninterrupted = train(small, method, hp, new ArrayList<>(), () -> false, Checkpointing.NONE);
+        assertTrue(uninterrupted.diagnostics().get("best_iteration") < K, "the best iterate must come before the"
+                + " checkpoint for this test to see it carried: " + uninterrupted.diagnostics());
+        long[] checks = {0};
+        MemoryCheckpoints suspend = new MemoryCheckpoints(null, it -> false, true);
+        assertThrows(TrainingSuspendedException.class,
+                () -> train(small, method, hp, new ArrayList<>(), () -> ++checks[0] > K, suspend));
+        MemoryCheckpoints resume = new MemoryCheckpoints(suspend.written.get(0), it -> false, false);
+        TrainingOutcome resumed = train(small, method, hp, new ArrayList<>(), () -> false, resume);
+        assertSameModel(uninterrupted, resumed);
+        assertEquals(uninterrupted.diagnostics(), resumed.diagnostics());
     }
 
     @Test
