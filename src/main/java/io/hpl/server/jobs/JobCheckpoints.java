@@ -6,6 +6,7 @@ import io.hpl.server.training.checkpoint.Checkpoint;
 import io.hpl.server.training.checkpoint.CheckpointPolicy;
 import io.hpl.server.training.checkpoint.Checkpointing;
 import io.hpl.server.training.checkpoint.IncompatibleCheckpointException;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -72,7 +73,14 @@ final class JobCheckpoints implements Checkpointing {
             if (record.get().state().isFinal()) {
                 return;
             }
-            store.saveCheckpoint(jobId, bytes);
+            try {
+                store.saveCheckpoint(jobId, bytes);
+            } catch (UncheckedIOException e) {
+                // A checkpoint only saves time after a restart: a full disk must not fail the job.
+                // The previous checkpoint (or none) stays; the next due one tries again.
+                LOG.warnf(e, "training job %s: checkpoint at iteration %d not written", jobId, checkpoint.iteration());
+                return;
+            }
         }
         lastWrite = System.nanoTime();
         LOG.debugf("training job %s: checkpoint at iteration %d of %d (%d bytes)", jobId, checkpoint.iteration(),

@@ -162,6 +162,37 @@ class ResumeEquivalenceTest {
         assertEquals(uninterrupted.diagnostics(), resumed.diagnostics());
     }
 
+    /**
+     * Images: the augmentation views draw from the same seeded generator. The conv network's weights
+     * are compared through what they produce: every progress report's loss and held-out MAE after K,
+     * the calibration metrics, and g_φ's weights and σ² scale.
+     */
+    @Test
+    void anImageRunResumesExactlyToo() {
+        Table images = io.hpl.server.training.SyntheticImages.make(64, 64, 1);
+        Map<String, String> hp = Map.of("iterations", "20", "progress_every", "5", "batch_size", "16");
+        HplMethod method = new HplMethod();
+        List<TrainingProgress> whole = new ArrayList<>();
+        TrainingOutcome uninterrupted = train(images, method, hp, whole, () -> false, Checkpointing.NONE);
+        long[] checks = {0};
+        long k = 13;
+        MemoryCheckpoints suspend = new MemoryCheckpoints(null, it -> false, true);
+        assertThrows(TrainingSuspendedException.class,
+                () -> train(images, method, hp, new ArrayList<>(), () -> ++checks[0] > k, suspend));
+        List<TrainingProgress> rest = new ArrayList<>();
+        TrainingOutcome resumed = train(images, method, hp, rest, () -> false,
+                new MemoryCheckpoints(suspend.written.get(0), it -> false, false));
+        assertEquals(whole.stream().filter(p -> p.iteration() > k).toList(), rest);
+        assertEquals(uninterrupted.calibrationMetrics(), resumed.calibrationMetrics());
+        Object ev = uninterrupted.model().variance();
+        if (ev instanceof ViewLearnedVariance e) {
+            assertSameLayers(e.learner(), ((ViewLearnedVariance) resumed.model().variance()).learner(), "g_phi");
+            assertEquals(e.scale(), ((ViewLearnedVariance) resumed.model().variance()).scale(), 0.0);
+        } else {
+            assertEquals(ev, resumed.model().variance());
+        }
+    }
+
     @Test
     void periodicCheckpointsAreWrittenWhenDueAndResumeExactly() {
         HplMethod method = new HplMethod();
