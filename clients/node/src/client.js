@@ -1,17 +1,49 @@
 'use strict';
-// Client for hpl-server's gRPC API on @grpc/grpc-js. The .proto files are loaded at run time from
-// the repository's proto/ (and clients/proto/health.proto), so nothing generated is committed.
+// Client for hpl-server's gRPC API on @grpc/grpc-js. The .proto files are loaded at run time: from the
+// package's own proto/ (npm pack copies them there: scripts/copy-protos.js), else from the repository's
+// proto/ and clients/proto/ (a checkout), so nothing generated is committed and nothing can drift.
 const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const PROTO_DIR = process.env.HPL_PROTO_DIR || path.join(__dirname, '..', '..', '..', 'proto');
-const HEALTH_DIR = path.join(__dirname, '..', '..', 'proto');
 const CHUNK_BYTES = 1 << 20; // well under the server's 16 MiB message limit
+const FINAL_EVENTS = ['finished', 'failed', 'cancelled'];
 
-const definition = protoLoader.loadSync(['hpl/v1/hpl.proto', 'health.proto'], {
-  includeDirs: [PROTO_DIR, HEALTH_DIR],
+/** The folders holding hpl/v1/hpl.proto and health.proto: $HPL_PROTO_DIR first, then the packed proto/ or the repository's. */
+function protoDirs() {
+  const packed = path.join(__dirname, '..', 'proto');
+  const found = fs.existsSync(path.join(packed, 'hpl', 'v1', 'hpl.proto'))
+    ? [packed]
+    : [path.join(__dirname, '..', '..', '..', 'proto'), path.join(__dirname, '..', '..', 'proto')];
+  return process.env.HPL_PROTO_DIR ? [process.env.HPL_PROTO_DIR, ...found] : found;
+}
+
+/**
+ * A field's JSON name as protoc makes it (each `_` dropped, the next character upper-cased): coverage_90 ->
+ * coverage90, interval_coverage_50 -> intervalCoverage50, as in the proto's JSON mapping, grpcurl and the
+ * Python client's MessageToDict. protobufjs upper-cases only letters after `_`, which gave coverage_90 and
+ * intervalCoverage_50 in this client alone.
+ */
+function jsonName(name) {
+  return name.replace(/_+([^_])?/g, (_, next) => (next ? next.toUpperCase() : ''));
+}
+
+/** proto-loader's loadSync with protoc's JSON names for fields (protobufjs's camelCase swapped for the call). */
+function loadWithJsonNames(files, options) {
+  const protobufPath = require.resolve('protobufjs', { paths: [path.dirname(require.resolve('@grpc/proto-loader'))] });
+  const { util } = require(protobufPath);
+  const camelCase = util.camelCase;
+  util.camelCase = jsonName; // read by protobufjs's parser at each parse; restored at once (loading is synchronous)
+  try {
+    return protoLoader.loadSync(files, options);
+  } finally {
+    util.camelCase = camelCase;
+  }
+}
+
+const definition = loadWithJsonNames(['hpl/v1/hpl.proto', 'health.proto'], {
+  includeDirs: protoDirs(),
   longs: Number, // int64 counts fit a double comfortably
   enums: String,
   defaults: true,
@@ -42,14 +74,43 @@ function toStruct(row) {
   return { fields };
 }
 
+/** An interceptor adding `authorization: Bearer <token>` to every call (call credentials need TLS; this does not). */
+function bearerToken(token) {
+  return (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('authorization', `Bearer ${token}`);
+      next(metadata, listener);
+    },
+  });
+}
+
+function readPem(pem) {
+  return Buffer.isBuffer(pem) ? pem : fs.readFileSync(pem);
+}
+
 class HplClient {
-  /** @param {string} target host:port  @param {{timeoutMs?: number}} [options] */
-  constructor(target, { timeoutMs = 60000 } = {}) {
-    const credentials = grpc.credentials.createInsecure();
+  /**
+   * @param {string} target host:port
+   * @param {object} [options]
+   * @param {number|null} [options.timeoutMs] deadline of each unary call (default 60000; null: none)
+   * @param {number|null} [options.uploadTimeoutMs] deadline of a whole upload (default null: none, a large file
+   *   takes as long as it takes)
+   * @param {string} [options.token] sent as `authorization: Bearer <token>` on every call
+   * @param {boolean} [options.tls] TLS with the system's root certificates
+   * @param {string|Buffer} [options.rootCerts] TLS trusting these PEM root certificates (a path or the bytes)
+   * @param {string} [options.tlsServerName] the name the server's certificate carries, if not the target's host
+   */
+  constructor(target, { timeoutMs = 60000, uploadTimeoutMs = null, token, tls = false, rootCerts, tlsServerName } = {}) {
+    const credentials = tls || rootCerts
+      ? grpc.credentials.createSsl(rootCerts ? readPem(rootCerts) : null)
+      : grpc.credentials.createInsecure();
     const options = { 'grpc.max_receive_message_length': 64 << 20 };
+    if (tlsServerName) options['grpc.ssl_target_name_override'] = tlsServerName;
+    if (token) options.interceptors = [bearerToken(token)];
     this.stub = new loaded.hpl.v1.RegressionService(target, credentials, options);
     this.health = new loaded.grpc.health.v1.Health(target, credentials, options);
     this.timeoutMs = timeoutMs;
+    this.uploadTimeoutMs = uploadTimeoutMs;
   }
 
   close() {
@@ -57,13 +118,14 @@ class HplClient {
     this.health.close();
   }
 
-  deadline() {
-    return { deadline: Date.now() + this.timeoutMs };
+  /** Call options with a deadline timeoutMs from now (the client's unary one by default); none for null. */
+  deadline(timeoutMs = this.timeoutMs) {
+    return timeoutMs == null ? {} : { deadline: Date.now() + timeoutMs };
   }
 
-  unary(stub, method, request) {
+  unary(stub, method, request, timeoutMs) {
     return new Promise((resolve, reject) => {
-      stub[method](request, this.deadline(), (err, response) => (err ? reject(HplError.from(err)) : resolve(response)));
+      stub[method](request, this.deadline(timeoutMs), (err, response) => (err ? reject(HplError.from(err)) : resolve(response)));
     });
   }
 
@@ -90,7 +152,7 @@ class HplClient {
 
   streamUpload(header, chunks) {
     return new Promise((resolve, reject) => {
-      const call = this.stub.UploadDataset(this.deadline(), (err, info) => (err ? reject(HplError.from(err)) : resolve(info)));
+      const call = this.stub.UploadDataset(this.deadline(this.uploadTimeoutMs), (err, info) => (err ? reject(HplError.from(err)) : resolve(info)));
       call.write({ header });
       (async () => {
         for await (const chunk of chunks) {
@@ -199,26 +261,70 @@ class HplClient {
    * a server shutting down). The error's `nextSequence` is where to reattach: watchJob(jobId, { fromSequence:
    * err.nextSequence }) catches up without loss or repeats. An AbortSignal (signal) detaches; the job goes on.
    */
-  watchJob(jobId, { fromSequence = 0, onEvent, signal } = {}) {
+  watchJob(jobId, { fromSequence = 0, onEvent, signal, idleTimeoutMs = null } = {}) {
     return new Promise((resolve, reject) => {
       const call = this.stub.WatchJob({ jobId, fromSequence });
       let next = fromSequence;
       let final;
-      const fail = (err) => reject(Object.assign(err, { nextSequence: next }));
+      let idle;
+      let silent = false;
+      // No event for idleTimeoutMs, not even a heartbeat (the server sends one every hpl.training.heartbeat-every,
+      // 10 s by default, while a job is quiet): the connection died without a word; end the stream as dropped.
+      const watchdog = () => {
+        clearTimeout(idle);
+        if (idleTimeoutMs != null) idle = setTimeout(() => { silent = true; call.cancel(); }, idleTimeoutMs);
+      };
+      const fail = (err) => { clearTimeout(idle); reject(Object.assign(err, { nextSequence: next })); };
       if (signal) signal.addEventListener('abort', () => call.cancel(), { once: true });
+      watchdog();
       call.on('data', (event) => {
+        watchdog();
         if (event.event !== 'heartbeat') next = event.sequence + 1;
-        if (['finished', 'failed', 'cancelled'].includes(event.event)) final = event;
+        if (FINAL_EVENTS.includes(event.event)) final = event;
         if (onEvent) onEvent(event);
       });
       call.on('error', (err) => {
+        clearTimeout(idle);
         if (final && final.event === 'cancelled') resolve(final); // the status CANCELLED that follows `cancelled`
-        else if (final && final.event === 'failed') fail(new HplError(final.failed.code, final.failed.message));
+        else if (final && final.event === 'failed') fail(Object.assign(new HplError(final.failed.code, final.failed.message), { jobFailed: true }));
+        else if (silent) fail(new HplError('UNAVAILABLE', `no event from job ${jobId} for ${idleTimeoutMs} ms, not even a heartbeat: the connection looks dead`));
         else fail(HplError.from(err));
       });
-      call.on('end', () => (final ? resolve(final)
-        : fail(new HplError('UNKNOWN', `the WatchJob stream of ${jobId} ended without a final event`))));
+      call.on('end', () => {
+        clearTimeout(idle);
+        if (final) resolve(final);
+        else fail(new HplError('UNKNOWN', `the WatchJob stream of ${jobId} ended without a final event`));
+      });
     });
+  }
+
+  /**
+   * Follows a job to its end, reattaching after a dropped connection: resolves to the published model (ModelInfo),
+   * rejects with the job's failure (its code), CANCELLED, or the stream's error once `reattach` reattaches in a
+   * row failed (UNAVAILABLE: a server restarting, a network gone, or no event for idleTimeoutMs; waits backoffMs,
+   * 2·backoffMs, … up to 30 s between them; any event resets the count). onEvent hears every event once;
+   * onReattach(err, attempt) each try.
+   */
+  async waitForModel(jobId, { onEvent, signal, reattach = 10, backoffMs = 1000, onReattach, idleTimeoutMs = 60000 } = {}) {
+    let fromSequence = 0;
+    let attempts = 0;
+    for (;;) {
+      let final;
+      try {
+        final = await this.watchJob(jobId, {
+          fromSequence, signal, idleTimeoutMs, onEvent: (e) => { attempts = 0; if (onEvent) onEvent(e); },
+        });
+      } catch (err) {
+        if (err.jobFailed || err.code !== 'UNAVAILABLE' || attempts >= reattach || (signal && signal.aborted)) throw err;
+        attempts += 1;
+        fromSequence = err.nextSequence;
+        if (onReattach) onReattach(err, attempts);
+        await new Promise((r) => setTimeout(r, Math.min(30000, backoffMs * 2 ** (attempts - 1))));
+        continue;
+      }
+      if (final.event === 'cancelled') throw new HplError('CANCELLED', final.cancelled.message || `job ${jobId} was cancelled`);
+      return final.finished.model;
+    }
   }
 
   /**
@@ -269,4 +375,4 @@ class HplClient {
   }
 }
 
-module.exports = { HplClient, HplError };
+module.exports = { HplClient, HplError, jsonName, definition, FINAL_EVENTS };

@@ -1,11 +1,14 @@
-"""Python client for hpl-server's gRPC API (hpl.v1.RegressionService).
+"""Python client for hpl-server's gRPC API (hpl.v1.RegressionService), and the `hpl` command-line tool.
 
     from hpl_client import HplClient
-    with HplClient("localhost:9000") as hpl:
+    with HplClient("localhost:9000", token=os.environ.get("HPL_TOKEN")) as hpl:
         dataset = hpl.upload_file("train.csv", target_column="y")
-        model = hpl.train(dataset.id, "my-model", method="SUPERVISED", on_progress=print)
+        job = hpl.start_training(dataset.id, "my-model", method="SUPERVISED", request_id=None)
+        model = hpl.wait_for_model(job.id, on_event=print)  # reattaches if the connection drops
         print(hpl.predict("my-model", [{"a": 1.0, "c": "red"}]))
+        print(hpl.predict_frame("my-model", frame))  # pandas in, pandas out: mean, variance, lower, upper
 """
-from hpl_client.client import HplClient, HplError, Prediction
+from hpl_client.client import DEFAULT, HplClient, HplError, Prediction, open_channel
 
-__all__ = ["HplClient", "HplError", "Prediction"]
+__all__ = ["DEFAULT", "HplClient", "HplError", "Prediction", "open_channel"]
+__version__ = "0.1.0"

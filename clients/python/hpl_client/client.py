@@ -1,16 +1,36 @@
 """A typed wrapper over the generated stubs: plain Python values in, messages or plain values out."""
+import collections
+import io
+import threading
+import time
+import uuid
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import (TYPE_CHECKING, Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union)
 
 import grpc
 from google.protobuf import struct_pb2
 
 from hpl_client._stubs import health_grpc, health_pb, pb, pb_grpc
+from hpl_client.rows import Columns
 
-Cell = Union[float, int, str]
+if TYPE_CHECKING:  # pandas stays optional: imported only by the DataFrame methods
+    import pandas
+
+Cell = Union[float, int, str, None]
 Row = Mapping[str, Cell]
 
 CHUNK_BYTES = 1 << 20  # well under the server's 16 MiB message limit
+PREDICT_CHUNK_ROWS = 1000  # rows per Predict in predict_frame: under the server's hpl.predict.max-rows (default 10000)
+FINAL_EVENTS = ("finished", "failed", "cancelled")
+
+
+class _Default:
+    def __repr__(self):
+        return "the client's default"
+
+
+DEFAULT = _Default()  # timeout=DEFAULT: the client's timeout for that kind of call
+Timeout = Union[float, None, _Default]
 
 
 @dataclass(frozen=True)
@@ -40,7 +60,7 @@ def _errors(call):
 
 def _struct(row: Row) -> struct_pb2.Struct:
     s = struct_pb2.Struct()
-    s.update(dict(row))  # numbers stay numbers, strings stay strings: the server expects exactly that
+    s.update(dict(row))  # numbers stay numbers, strings stay strings, None is null: the server expects exactly that
     return s
 
 
@@ -50,15 +70,107 @@ def _image(image: Union[bytes, Sequence[float]]) -> pb.Image:
     return pb.Image(tensor=pb.FloatImage(values=list(image)))
 
 
-class HplClient:
-    """Client for one hpl-server. Use as a context manager, or call close()."""
+class _Watchdog:
+    """Calls `expire` once when reset() has not been called for `seconds`."""
 
-    def __init__(self, target: str, timeout: float = 60.0, channel: Optional[grpc.Channel] = None):
-        self._channel = channel or grpc.insecure_channel(
-            target, options=[("grpc.max_receive_message_length", 64 << 20)])
+    def __init__(self, seconds: float, expire: Callable[[], object]):
+        self.seconds, self.expire, self.fired = seconds, expire, False
+        self._lock = threading.Lock()
+        self._timer = None
+        self.reset()
+
+    def _fire(self):
+        self.fired = True
+        self.expire()
+
+    def reset(self):
+        with self._lock:
+            if self._timer:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self):
+        with self._lock:
+            if self._timer:
+                self._timer.cancel()
+
+
+class _CallDetails(collections.namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials",
+                                                           "wait_for_ready", "compression")),
+                   grpc.ClientCallDetails):
+    pass
+
+
+class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                   grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every call.
+
+    An interceptor rather than call credentials: gRPC refuses call credentials on a plaintext channel,
+    and a server on loopback behind no TLS may still check tokens.
+    """
+
+    def __init__(self, token: str):
+        self._header = ("authorization", "Bearer " + token)
+
+    def _with_token(self, details):
+        metadata = list(details.metadata or []) + [self._header]
+        return _CallDetails(details.method, details.timeout, metadata, details.credentials,
+                            getattr(details, "wait_for_ready", None), getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._with_token(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._with_token(details), request)
+
+    def intercept_stream_unary(self, continuation, details, requests):
+        return continuation(self._with_token(details), requests)
+
+    def intercept_stream_stream(self, continuation, details, requests):
+        return continuation(self._with_token(details), requests)
+
+
+def _read(path_or_bytes: Union[str, bytes, None]) -> Optional[bytes]:
+    if path_or_bytes is None or isinstance(path_or_bytes, bytes):
+        return path_or_bytes
+    with open(path_or_bytes, "rb") as f:
+        return f.read()
+
+
+def open_channel(target: str, tls: bool = False, root_certificates: Union[str, bytes, None] = None,
+                 tls_server_name: Optional[str] = None, token: Optional[str] = None) -> grpc.Channel:
+    """A channel to target (host:port): plaintext, or TLS when tls or root_certificates (a PEM path or bytes) is
+    given (the system's roots otherwise); token adds `authorization: Bearer <token>` to every call."""
+    options = [("grpc.max_receive_message_length", 64 << 20)]
+    if tls_server_name:
+        options.append(("grpc.ssl_target_name_override", tls_server_name))
+    if tls or root_certificates is not None:
+        credentials = grpc.ssl_channel_credentials(root_certificates=_read(root_certificates))
+        channel = grpc.secure_channel(target, credentials, options=options)
+    else:
+        channel = grpc.insecure_channel(target, options=options)
+    return grpc.intercept_channel(channel, _BearerToken(token)) if token else channel
+
+
+class HplClient:
+    """Client for one hpl-server. Use as a context manager, or call close().
+
+    timeout: seconds for each unary call (None: no deadline). upload_timeout: for a whole upload stream; None
+    by default, because a large file takes as long as it takes (a fixed deadline failed uploads over ~180 MB).
+    Each method's own timeout= overrides the client's. Streams that follow a job (train, watch_job) have none.
+    """
+
+    def __init__(self, target: str, timeout: Optional[float] = 60.0, *, upload_timeout: Optional[float] = None,
+                 token: Optional[str] = None, tls: bool = False, root_certificates: Union[str, bytes, None] = None,
+                 tls_server_name: Optional[str] = None, channel: Optional[grpc.Channel] = None):
+        self._channel = channel or open_channel(target, tls=tls, root_certificates=root_certificates,
+                                                tls_server_name=tls_server_name, token=token)
         self._stub = pb_grpc.RegressionServiceStub(self._channel)
         self._health = health_grpc.HealthStub(self._channel)
-        self.timeout = timeout  # seconds, for every call but Train
+        self.timeout = timeout
+        self.upload_timeout = upload_timeout
 
     def __enter__(self):
         return self
@@ -69,22 +181,25 @@ class HplClient:
     def close(self):
         self._channel.close()
 
+    def _unary(self, method, request, timeout: Timeout = DEFAULT):
+        return _errors(lambda: method(request, timeout=self.timeout if timeout is DEFAULT else timeout))
+
     # ------------------------------------------------------------------ health
 
-    def serving(self, service: str = "") -> bool:
+    def serving(self, service: str = "", timeout: Timeout = DEFAULT) -> bool:
         """grpc.health.v1 Check: True once the engines are loaded."""
-        response = _errors(lambda: self._health.Check(health_pb.HealthCheckRequest(service=service),
-                                                      timeout=self.timeout))
+        response = self._unary(self._health.Check, health_pb.HealthCheckRequest(service=service), timeout)
         return response.status == health_pb.HealthCheckResponse.SERVING
 
     # ------------------------------------------------------------------ datasets
 
     def upload(self, chunks: Iterable[bytes], target_column: str, name: str = "",
-               ignore_columns: Sequence[str] = (), categorical_columns: Sequence[str] = ()) -> pb.DatasetInfo:
+               ignore_columns: Sequence[str] = (), categorical_columns: Sequence[str] = (),
+               timeout: Timeout = DEFAULT) -> pb.DatasetInfo:
         """Streams a header then the CSV bytes; the same bytes and header give the same dataset id."""
         return self._stream_upload(pb.DatasetHeader(name=name, target_column=target_column,
                                                     ignore_columns=list(ignore_columns),
-                                                    categorical_columns=list(categorical_columns)), chunks)
+                                                    categorical_columns=list(categorical_columns)), chunks, timeout)
 
     def upload_file(self, path: str, target_column: str, name: Optional[str] = None,
                     chunk_bytes: int = CHUNK_BYTES, **header) -> pb.DatasetInfo:
@@ -99,9 +214,24 @@ class HplClient:
 
         return self.upload(chunks(), target_column, name=path if name is None else name, **header)
 
+    def upload_frame(self, frame: "pandas.DataFrame", target_column: str, name: str = "",
+                     chunk_rows: int = 10000, **header) -> pb.DatasetInfo:
+        """Uploads a pandas DataFrame as CSV (its columns, not its index), chunk_rows rows per CSV piece.
+
+        An unlabelled row has NaN (or None) in the target column.
+        """
+        def chunks() -> Iterator[bytes]:
+            for start in range(0, max(len(frame), 1), chunk_rows):
+                text = io.StringIO()
+                frame.iloc[start:start + chunk_rows].to_csv(text, index=False, header=start == 0)
+                yield text.getvalue().encode("utf-8")
+
+        return self.upload(chunks(), target_column, name=name, **header)
+
     def upload_images(self, chunks: Iterable[bytes], channels: int, height: int, width: int,
                       target_column: str = "", name: str = "", resize: bool = False,
-                      index_file: str = "", ignore_columns: Sequence[str] = ()) -> pb.DatasetInfo:
+                      index_file: str = "", ignore_columns: Sequence[str] = (),
+                      timeout: Timeout = DEFAULT) -> pb.DatasetInfo:
         """Streams an image archive (zip, tar or tar.gz of PNG/JPEG files plus an index CSV `file,<target>`).
 
         Images are decoded to channels x height x width; resize=True resizes other sizes instead of refusing them.
@@ -110,34 +240,45 @@ class HplClient:
                                   ignore_columns=list(ignore_columns),
                                   image=pb.ImageOptions(channels=channels, height=height, width=width,
                                                         resize=resize, index_file=index_file))
-        return self._stream_upload(header, chunks)
+        return self._stream_upload(header, chunks, timeout)
 
-    def _stream_upload(self, header: pb.DatasetHeader, chunks: Iterable[bytes]) -> pb.DatasetInfo:
+    def _stream_upload(self, header: pb.DatasetHeader, chunks: Iterable[bytes], timeout: Timeout) -> pb.DatasetInfo:
         def messages() -> Iterator[pb.UploadDatasetRequest]:
             yield pb.UploadDatasetRequest(header=header)
             for chunk in chunks:
                 yield pb.UploadDatasetRequest(chunk=chunk)
 
-        return _errors(lambda: self._stub.UploadDataset(messages(), timeout=self.timeout))
+        deadline = self.upload_timeout if timeout is DEFAULT else timeout
+        return _errors(lambda: self._stub.UploadDataset(messages(), timeout=deadline))
 
-    def list_datasets(self) -> List[pb.DatasetInfo]:
+    def get_dataset(self, dataset_id: str, timeout: Timeout = DEFAULT) -> pb.DatasetInfo:
+        return self._unary(self._stub.GetDataset, pb.GetDatasetRequest(id=dataset_id), timeout)
+
+    def list_datasets(self, timeout: Timeout = DEFAULT) -> List[pb.DatasetInfo]:
         """Every dataset (oldest first), across pages."""
         datasets, token = [], ""
         while True:
-            page = _errors(lambda: self._stub.ListDatasets(pb.ListDatasetsRequest(page_token=token),
-                                                           timeout=self.timeout))
+            page = self._unary(self._stub.ListDatasets, pb.ListDatasetsRequest(page_token=token), timeout)
             datasets.extend(page.datasets)
             token = page.next_page_token
             if not token:
                 return datasets
 
-    def delete_dataset(self, dataset_id: str) -> None:
-        _errors(lambda: self._stub.DeleteDataset(pb.DeleteDatasetRequest(id=dataset_id), timeout=self.timeout))
+    def delete_dataset(self, dataset_id: str, timeout: Timeout = DEFAULT) -> None:
+        self._unary(self._stub.DeleteDataset, pb.DeleteDatasetRequest(id=dataset_id), timeout)
 
     # ------------------------------------------------------------------ training
 
-    def list_methods(self) -> List[pb.MethodInfo]:
-        return list(_errors(lambda: self._stub.ListMethods(pb.ListMethodsRequest(), timeout=self.timeout)).methods)
+    def list_methods(self, timeout: Timeout = DEFAULT) -> List[pb.MethodInfo]:
+        return list(self._unary(self._stub.ListMethods, pb.ListMethodsRequest(), timeout).methods)
+
+    @staticmethod
+    def _train_request(dataset_id, model_name, method, hyperparameters, seed, **extra) -> pb.TrainRequest:
+        request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
+                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()}, **extra)
+        if seed is not None:
+            request.seed = seed
+        return request
 
     def train(self, dataset_id: str, model_name: str, method: str = "METHOD_UNSPECIFIED",
               hyperparameters: Optional[Mapping[str, object]] = None, seed: Optional[int] = None,
@@ -147,14 +288,12 @@ class HplClient:
 
         Leaving early (an exception in on_progress, KeyboardInterrupt) closes the stream, which
         cancels the job on the server. timeout (seconds) bounds the whole job; None waits.
+        For a job that survives a dropped connection, use start_training and wait_for_model.
         """
         # cancel_on_disconnect: this method owns the job, so leaving early still cancels it server-side
         # (the server's default since jobs became resources is to keep training).
-        request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
-                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()},
-                                  cancel_on_disconnect=True)
-        if seed is not None:
-            request.seed = seed
+        request = self._train_request(dataset_id, model_name, method, hyperparameters, seed,
+                                      cancel_on_disconnect=True)
 
         def run() -> pb.ModelInfo:
             stream = self._stub.Train(request, timeout=timeout)
@@ -182,74 +321,181 @@ class HplClient:
 
     def start_training(self, dataset_id: str, model_name: str, method: str = "METHOD_UNSPECIFIED",
                        hyperparameters: Optional[Mapping[str, object]] = None, seed: Optional[int] = None,
-                       request_id: str = "") -> pb.JobInfo:
+                       request_id: Optional[str] = "", timeout: Timeout = DEFAULT) -> pb.JobInfo:
         """Queues a training job and returns it at once; it runs whether or not anyone watches.
 
-        The same request_id again returns the same job, so a retry after a lost answer is safe.
+        The same request_id again returns the same job, so a retry after a lost answer is safe;
+        request_id=None makes one up (a fresh UUID).
         """
-        request = pb.TrainRequest(dataset_id=dataset_id, method=pb.Method.Value(method), model_name=model_name,
-                                  hyperparameters={k: str(v) for k, v in (hyperparameters or {}).items()},
-                                  request_id=request_id)
-        if seed is not None:
-            request.seed = seed
-        return _errors(lambda: self._stub.StartTraining(request, timeout=self.timeout))
+        request = self._train_request(dataset_id, model_name, method, hyperparameters, seed,
+                                      request_id=uuid.uuid4().hex if request_id is None else request_id)
+        return self._unary(self._stub.StartTraining, request, timeout)
 
-    def get_job(self, job_id: str) -> pb.JobInfo:
-        return _errors(lambda: self._stub.GetJob(pb.GetJobRequest(job_id=job_id), timeout=self.timeout))
+    def get_job(self, job_id: str, timeout: Timeout = DEFAULT) -> pb.JobInfo:
+        return self._unary(self._stub.GetJob, pb.GetJobRequest(job_id=job_id), timeout)
 
-    def list_jobs(self, state: str = "JOB_STATE_UNSPECIFIED", model_name: str = "") -> List[pb.JobInfo]:
+    def list_jobs(self, state: str = "JOB_STATE_UNSPECIFIED", model_name: str = "",
+                  timeout: Timeout = DEFAULT) -> List[pb.JobInfo]:
         """Every job (oldest first) in the state and of the model given, across pages."""
         jobs, token = [], ""
         while True:
-            page = _errors(lambda: self._stub.ListJobs(pb.ListJobsRequest(
-                state=pb.JobState.Value(state), model_name=model_name, page_token=token), timeout=self.timeout))
+            page = self._unary(self._stub.ListJobs, pb.ListJobsRequest(
+                state=pb.JobState.Value(state), model_name=model_name, page_token=token), timeout)
             jobs.extend(page.jobs)
             token = page.next_page_token
             if not token:
                 return jobs
 
-    def cancel_job(self, job_id: str) -> pb.JobInfo:
+    def cancel_job(self, job_id: str, timeout: Timeout = DEFAULT) -> pb.JobInfo:
         """Cancels a queued or running job (nothing is published); HplError FAILED_PRECONDITION if it already succeeded."""
-        return _errors(lambda: self._stub.CancelJob(pb.CancelJobRequest(job_id=job_id), timeout=self.timeout))
+        return self._unary(self._stub.CancelJob, pb.CancelJobRequest(job_id=job_id), timeout)
 
-    def watch_job(self, job_id: str, from_sequence: int = 0) -> Iterator[pb.TrainEvent]:
+    def watch_job(self, job_id: str, from_sequence: int = 0,
+                  idle_timeout: Optional[float] = None) -> Iterator[pb.TrainEvent]:
         """The job's events from from_sequence on, ending after its final one (finished, failed, cancelled).
 
         A dropped connection raises HplError UNAVAILABLE: call again with the last event's sequence + 1
-        to catch up. Leaving the loop early never affects the job.
+        to catch up (watch() does that for you). So does a stream with no event for idle_timeout seconds:
+        the server sends a heartbeat every hpl.training.heartbeat-every (10 s by default) while a job is
+        quiet, so a longer silence means a connection that died without a word (a NAT, a half-open socket).
+        Leaving the loop early never affects the job.
         """
         stream = self._stub.WatchJob(pb.WatchJobRequest(job_id=job_id, from_sequence=from_sequence))
+        watchdog = _Watchdog(idle_timeout, stream.cancel) if idle_timeout else None
         try:
             for event in stream:
+                if watchdog:
+                    watchdog.reset()
                 yield event
         except grpc.RpcError as e:
+            if watchdog and watchdog.fired:
+                raise HplError("UNAVAILABLE", "no event from job %s for %g s, not even a heartbeat: the connection "
+                                              "looks dead" % (job_id, idle_timeout)) from None
             if e.code() == grpc.StatusCode.CANCELLED and e.details() and job_id in e.details():
                 return  # the job was cancelled: the `cancelled` event came first
             raise HplError(e.code().name, e.details()) from None
         finally:
+            if watchdog:
+                watchdog.stop()
             stream.cancel()
+
+    def watch(self, job_id: str, on_event: Optional[Callable[[pb.TrainEvent], None]] = None,
+              from_sequence: int = 0, reattach: int = 10, backoff: float = 1.0,
+              on_reattach: Optional[Callable[[HplError, int], None]] = None,
+              idle_timeout: Optional[float] = 60.0) -> pb.TrainEvent:
+        """Follows a job to its final event and returns it, reattaching after a dropped connection.
+
+        on_event hears every event once (progress, heartbeats, the final one), none twice: a reattach
+        resumes at the last sequence seen + 1. Up to `reattach` reattaches in a row (UNAVAILABLE: server
+        restarting, network gone), waiting backoff, 2·backoff, … seconds (at most 30); any event resets
+        the count. on_reattach(error, attempt) hears each. A failed job raises HplError with its code.
+        idle_timeout: seconds without any event (heartbeats included) after which the stream counts as
+        dropped (see watch_job); None waits forever.
+        """
+        next_sequence, attempts = from_sequence, 0
+        while True:
+            final = None
+            try:
+                # Read to the end of the stream, past the final event (see train()).
+                for event in self.watch_job(job_id, next_sequence, idle_timeout):
+                    attempts = 0
+                    kind = event.WhichOneof("event")
+                    if kind != "heartbeat":
+                        next_sequence = event.sequence + 1
+                    if kind in FINAL_EVENTS:
+                        final = event
+                    if on_event:
+                        on_event(event)
+            except HplError as e:
+                # After `failed`, the stream ends with the failure's status: the event says it better.
+                if final is None:
+                    if e.code != "UNAVAILABLE" or attempts >= reattach:
+                        raise
+                    attempts += 1
+                    if on_reattach:
+                        on_reattach(e, attempts)
+                    time.sleep(min(30.0, backoff * 2 ** (attempts - 1)))
+                    continue
+            if final is None:
+                raise HplError("UNKNOWN", "the WatchJob stream of %s ended without a final event" % job_id)
+            return self._final(final)
+
+    @staticmethod
+    def _final(event: pb.TrainEvent) -> pb.TrainEvent:
+        if event.WhichOneof("event") == "failed":
+            raise HplError(event.failed.code, event.failed.message)
+        return event
+
+    def wait_for_model(self, job_id: str, on_event: Optional[Callable[[pb.TrainEvent], None]] = None,
+                       **watch_options) -> pb.ModelInfo:
+        """watch() until the job ends: its published model, or HplError (the failure's code; CANCELLED)."""
+        final = self.watch(job_id, on_event, **watch_options)
+        if final.WhichOneof("event") == "cancelled":
+            raise HplError("CANCELLED", final.cancelled.message or "job %s was cancelled" % job_id)
+        return final.finished.model
 
     # ------------------------------------------------------------------ models
 
     def predict(self, model_name: str, rows: Sequence[Row], version: int = 0,
-                interval_level: Optional[float] = None) -> List[Prediction]:
-        """Mean, sigma^2 and a prediction interval per row; interval_level in (0, 1), the server's default 0.9."""
+                interval_level: Optional[float] = None, timeout: Timeout = DEFAULT) -> List[Prediction]:
+        """Mean, sigma^2 and a prediction interval per row; interval_level in (0, 1), the server's default 0.9.
+
+        Rows are sent as given: numbers for numeric columns, strings for categorical ones, None for missing.
+        """
         request = pb.PredictRequest(model_name=model_name, version=version, rows=[_struct(r) for r in rows])
         if interval_level is not None:
             request.interval_level = interval_level
-        response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
+        response = self._unary(self._stub.Predict, request, timeout)
         return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
     def predict_images(self, model_name: str, images: Sequence[Union[bytes, Sequence[float]]], version: int = 0,
-                       resize: bool = False) -> List[Prediction]:
+                       resize: bool = False, timeout: Timeout = DEFAULT) -> List[Prediction]:
         """Scores images: PNG/JPEG bytes (decoded by the server), or C*H*W floats in [0, 1] (channel-major)."""
         request = pb.PredictRequest(model_name=model_name, version=version, resize_images=resize,
                                     images=[_image(i) for i in images])
-        response = _errors(lambda: self._stub.Predict(request, timeout=self.timeout))
+        response = self._unary(self._stub.Predict, request, timeout)
         return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
+    def predict_chunks(self, model_name: str, rows: Iterable[Mapping[str, object]], version: int = 0,
+                       interval_level: Optional[float] = None, chunk_rows: int = PREDICT_CHUNK_ROWS
+                       ) -> Iterator[Tuple[List[Mapping[str, object]], List[Prediction]]]:
+        """Predicts any number of rows (e.g. csv.DictReader's), chunk_rows per Predict, typing each cell by the
+        model's schema (numeric, categorical; "" or NaN is missing); yields (the chunk's rows as given, their
+        predictions). Every chunk uses the same model version (the latest when version is 0, fixed at the
+        start), even if a newer one is published meanwhile. Only one chunk is held at a time."""
+        if chunk_rows < 1:
+            raise ValueError("chunk_rows must be at least 1")
+        model = self.get_model(model_name, version)
+        columns = Columns(model.schema)
+        chunk: List[Mapping[str, object]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == chunk_rows:
+                yield chunk, self.predict(model_name, [columns.row(r) for r in chunk], model.version, interval_level)
+                chunk = []
+        if chunk:
+            yield chunk, self.predict(model_name, [columns.row(r) for r in chunk], model.version, interval_level)
+
+    def predict_rows(self, model_name: str, rows: Iterable[Mapping[str, object]], version: int = 0,
+                     interval_level: Optional[float] = None, chunk_rows: int = PREDICT_CHUNK_ROWS
+                     ) -> Iterator[Prediction]:
+        """One prediction per row, in order (see predict_chunks)."""
+        for _, predictions in self.predict_chunks(model_name, rows, version, interval_level, chunk_rows):
+            yield from predictions
+
+    def predict_frame(self, model_name: str, frame: "pandas.DataFrame", version: int = 0,
+                      interval_level: Optional[float] = None, chunk_rows: int = PREDICT_CHUNK_ROWS
+                      ) -> "pandas.DataFrame":
+        """A DataFrame with columns mean, variance, lower, upper and the input's index (see predict_rows)."""
+        import pandas
+
+        predictions = list(self.predict_rows(model_name, frame.to_dict("records"), version, interval_level,
+                                             chunk_rows))
+        return pandas.DataFrame([p.__dict__ for p in predictions], index=frame.index,
+                                columns=["mean", "variance", "lower", "upper"])
+
     def evaluate(self, model_name: str, dataset_id: Optional[str] = None, rows: Optional[Sequence[Row]] = None,
-                 version: int = 0) -> pb.Metrics:
+                 version: int = 0, timeout: Timeout = DEFAULT) -> pb.Metrics:
         """Scores a model on a stored dataset's labelled rows, or on inline rows with the target column."""
         if (dataset_id is None) == (rows is None):
             raise ValueError("give exactly one of dataset_id and rows")
@@ -258,24 +504,30 @@ class HplClient:
             request.dataset_id = dataset_id
         else:
             request.inline.rows.extend(_struct(r) for r in rows)
-        return _errors(lambda: self._stub.Evaluate(request, timeout=self.timeout)).metrics
+        return self._unary(self._stub.Evaluate, request, timeout).metrics
 
-    def list_models(self, name: str = "") -> List[pb.ModelInfo]:
+    def evaluate_frame(self, model_name: str, frame: "pandas.DataFrame", version: int = 0,
+                       timeout: Timeout = DEFAULT) -> pb.Metrics:
+        """Scores a model on a DataFrame's rows (target column included), sent inline: up to hpl.predict.max-rows
+        rows; upload a larger set (upload_frame) and evaluate it by dataset_id."""
+        columns = Columns(self.get_model(model_name, version).schema)
+        rows = [columns.labelled_row(r) for r in frame.to_dict("records")]
+        return self.evaluate(model_name, rows=rows, version=version, timeout=timeout)
+
+    def list_models(self, name: str = "", timeout: Timeout = DEFAULT) -> List[pb.ModelInfo]:
         """Every version of every model (or of the one named), by name then version, across pages."""
         models, token = [], ""
         while True:
-            page = _errors(lambda: self._stub.ListModels(pb.ListModelsRequest(name=name, page_token=token),
-                                                         timeout=self.timeout))
+            page = self._unary(self._stub.ListModels, pb.ListModelsRequest(name=name, page_token=token), timeout)
             models.extend(page.models)
             token = page.next_page_token
             if not token:
                 return models
 
-    def get_model(self, name: str, version: int = 0) -> pb.ModelInfo:
-        return _errors(lambda: self._stub.GetModel(pb.GetModelRequest(name=name, version=version),
-                                                   timeout=self.timeout))
+    def get_model(self, name: str, version: int = 0, timeout: Timeout = DEFAULT) -> pb.ModelInfo:
+        return self._unary(self._stub.GetModel, pb.GetModelRequest(name=name, version=version), timeout)
 
-    def delete_model(self, name: str, version: int = 0) -> int:
+    def delete_model(self, name: str, version: int = 0, timeout: Timeout = DEFAULT) -> int:
         """Deletes one version, or every version when version is 0; returns how many went."""
         request = pb.DeleteModelRequest(name=name, version=version)
-        return _errors(lambda: self._stub.DeleteModel(request, timeout=self.timeout)).versions_deleted
+        return self._unary(self._stub.DeleteModel, request, timeout).versions_deleted

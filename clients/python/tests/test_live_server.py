@@ -5,6 +5,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 import uuid
 
@@ -88,12 +89,27 @@ class LiveServerTest(unittest.TestCase):
             self.hpl.get_model("no-such-model-" + uuid.uuid4().hex[:6])
         self.assertEqual("NOT_FOUND", missing.exception.code)
 
-    def test_cli_example(self):
-        cli = os.path.join(HERE, "..", "examples", "hpl_cli.py")
-        out = subprocess.run([sys.executable, cli, "--server", SERVER, "models"], check=True,
-                             capture_output=True, text=True, timeout=60).stdout
-        self.assertIn(self.model + " v1 SUPERVISED", out)
-
+    def test_hpl_command_line(self):
+        # python -m hpl_client is the `hpl` console script of an installed package
+        hpl = [sys.executable, "-m", "hpl_client", "--server", SERVER]
+        cwd = os.path.join(HERE, "..")
+        out = subprocess.run(hpl + ["models", "list", self.model], check=True, capture_output=True, text=True,
+                             timeout=60, cwd=cwd).stdout
+        self.assertEqual([self.model, "v1", "SUPERVISED"], out.split("\t")[:3])
+        with tempfile.TemporaryDirectory() as scratch:
+            predictions, diagram = os.path.join(scratch, "p.csv"), os.path.join(scratch, "r.svg")
+            subprocess.run(hpl + ["predict", self.model, TEST_CSV, "-o", predictions, "--chunk-rows", "128"],
+                           check=True, capture_output=True, timeout=120, cwd=cwd)
+            with open(predictions) as f:
+                self.assertEqual(501, sum(1 for _ in f))  # a header and the 500 rows
+            evaluated = subprocess.run(hpl + ["evaluate", self.model, TEST_CSV, "--reliability", diagram],
+                                       check=True, capture_output=True, text=True, timeout=120, cwd=cwd)
+            self.assertIn(": 500 rows", evaluated.stdout)
+            self.assertTrue(os.path.getsize(diagram) > 0)
+        missing = subprocess.run(hpl + ["models", "get", "no-such-model"], capture_output=True, text=True,
+                                 timeout=60, cwd=cwd)
+        self.assertEqual(1, missing.returncode)
+        self.assertEqual("error: NOT_FOUND: model 'no-such-model' not found\n", missing.stderr)
 
 if __name__ == "__main__":
     unittest.main()

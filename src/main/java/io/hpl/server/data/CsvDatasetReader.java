@@ -47,9 +47,10 @@ public final class CsvDatasetReader {
 
     /** Every column the options name must be in the header. */
     private static void requireColumns(List<String> header, DatasetOptions options) {
-        requireColumn(header, "target column", options.targetColumn());
-        options.ignoreColumns().forEach(name -> requireColumn(header, "ignore column", name));
-        options.categoricalColumns().forEach(name -> requireColumn(header, "categorical column", name));
+        // The roles name the request fields that set them, so the message says what to change.
+        requireColumn(header, "target column (target_column)", options.targetColumn());
+        options.ignoreColumns().forEach(name -> requireColumn(header, "ignore column (ignore_columns)", name));
+        options.categoricalColumns().forEach(name -> requireColumn(header, "categorical column (categorical_columns)", name));
         options.schema().ifPresent(fixed -> fixed.features()
                 .forEach(column -> requireColumn(header, "feature column of the model's schema", column.name())));
     }

@@ -85,6 +85,8 @@ class BadInputMatrixTest {
     private static void refused(Status.Code code, Supplier<?> call, String... fragments) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::get);
         String description = String.valueOf(e.getStatus().getDescription());
+        // The whole matrix of messages in the test log, for a person to read them side by side.
+        System.out.println("matrix " + e.getStatus().getCode() + ": " + (description.length() > 240 ? description.substring(0, 240) + "…" : description));
         assertEquals(code, e.getStatus().getCode(), description.length() > 300 ? description.substring(0, 300) : description);
         for (String fragment : fragments) {
             assertTrue(description.contains(fragment), "'" + description + "' should mention '" + fragment + "'");
@@ -266,5 +268,76 @@ class BadInputMatrixTest {
         refused(Status.Code.INVALID_ARGUMENT, () -> client.train(TrainRequest.newBuilder().setDatasetId(dataset)
                 .setMethod(Method.SUPERVISED).setModelName("m").putHyperparameters("hidden_layers", "8,".repeat(30_000) + "x")
                 .build()).collect().asList().await().atMost(TIMEOUT), "hidden_layers", "…");
+    }
+
+    /** Tables that cannot become a dataset: each names the line or column and what to change. */
+    @Test
+    void malformedTables() {
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,y\n1,2\n3,4,5\n"), "line 3");
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "z", "a,y\n1,2\n"), "'z'");
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,a,y\n1,2,3\n"), "'a'");
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,y\n"), "row");
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,b,y\n1,2,3\n", "nope"), "ignore_columns", "'nope'");
+        refused(Status.Code.INVALID_ARGUMENT, () -> upload(client, "y", "a,y\n1,2\n2,abc\n"), "line 3", "'y'");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.uploadDataset(Multi.createFrom().item(UploadDatasetRequest.newBuilder()
+                .setHeader(DatasetHeader.newBuilder().setName("no-target")).build())).await().atMost(TIMEOUT), "target_column");
+    }
+
+    /** Training requests that name something that is not there or a value that cannot be used. */
+    @Test
+    void trainingRequestsWithBadNamesAndValues() {
+        String dataset = upload(client, "y", GeneratedCsv.make(40, 0, 5), "id").getId();
+        Supplier<TrainRequest.Builder> train = () -> TrainRequest.newBuilder().setDatasetId(dataset)
+                .setMethod(Method.SUPERVISED).setModelName("bad-train");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.startTraining(train.get().setMethodValue(99).build())
+                .await().atMost(TIMEOUT), "method");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.startTraining(train.get().putHyperparameters("iterations", "abc")
+                .build()).await().atMost(TIMEOUT), "iterations");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.startTraining(train.get().putHyperparameters("learning_rate", "-1")
+                .build()).await().atMost(TIMEOUT), "learning_rate");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.startTraining(train.get().setModelName("").build())
+                .await().atMost(TIMEOUT), "model_name");
+        refused(Status.Code.NOT_FOUND, () -> client.startTraining(train.get().setDatasetId("ds-000000000000000000000000")
+                .build()).await().atMost(TIMEOUT), "dataset");
+        refused(Status.Code.FAILED_PRECONDITION, () -> client.startTraining(train.get().setMethod(Method.HPL).build())
+                .await().atMost(TIMEOUT), "unlabelled");
+    }
+
+    /** Predict and Evaluate on models, versions and rows that do not fit. */
+    @Test
+    void predictionsOnMissingModelsAndUnfitRows() {
+        Supplier<PredictRequest.Builder> predict = () -> PredictRequest.newBuilder().setModelName(MODEL);
+        refused(Status.Code.NOT_FOUND, () -> client.predict(predict.get().setModelName("no-such-model")
+                .addRows(row(Map.of("a", 1))).build()).await().atMost(TIMEOUT), "no-such-model");
+        refused(Status.Code.NOT_FOUND, () -> client.predict(predict.get().setVersion(999)
+                .addRows(row(Map.of("a", 1, "b", 100, "c", "red"))).build()).await().atMost(TIMEOUT), "999");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.predict(predict.get().build()).await().atMost(TIMEOUT), "rows");
+        PredictRequest.Builder tooMany = predict.get();
+        for (int i = 0; i < 1001; i++) {
+            tooMany.addRows(row(Map.of("a", 1, "b", 100, "c", "red")));
+        }
+        refused(Status.Code.RESOURCE_EXHAUSTED, () -> client.predict(tooMany.build()).await().atMost(TIMEOUT),
+                "1001", "hpl.predict.max-rows");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.predict(predict.get()
+                .addRows(row(Map.of("a", "abc", "b", 100, "c", "red"))).build()).await().atMost(TIMEOUT), "row 0", "'a'");
+        refused(Status.Code.INVALID_ARGUMENT, () -> client.evaluate(EvaluateRequest.newBuilder().setModelName(MODEL)
+                .setInline(InlineRows.newBuilder().addRows(row(Map.of("a", 1, "b", 100, "c", "red")))).build())
+                .await().atMost(TIMEOUT), "'y'");
+        refused(Status.Code.NOT_FOUND, () -> client.evaluate(EvaluateRequest.newBuilder().setModelName("no-such-model")
+                .setInline(InlineRows.newBuilder().addRows(row(Map.of("a", 1, "y", 2)))).build())
+                .await().atMost(TIMEOUT), "no-such-model");
+    }
+
+    /** Get and Delete of what is not there: NOT_FOUND naming it. */
+    @Test
+    void getAndDeleteOfWhatIsNotThere() {
+        refused(Status.Code.NOT_FOUND, () -> client.getModel(GetModelRequest.newBuilder().setName("no-such-model").build())
+                .await().atMost(TIMEOUT), "no-such-model");
+        refused(Status.Code.NOT_FOUND, () -> client.getModel(GetModelRequest.newBuilder().setName(MODEL).setVersion(999).build())
+                .await().atMost(TIMEOUT), "999");
+        refused(Status.Code.NOT_FOUND, () -> client.deleteModel(DeleteModelRequest.newBuilder().setName("no-such-model").build())
+                .await().atMost(TIMEOUT), "no-such-model");
+        refused(Status.Code.NOT_FOUND, () -> client.deleteDataset(DeleteDatasetRequest.newBuilder()
+                .setId("ds-000000000000000000000000").build()).await().atMost(TIMEOUT), "ds-000000000000000000000000");
     }
 }

@@ -39,6 +39,12 @@ final class BenchmarkRunner {
         this(iterations, Map.of());
     }
 
+    /**
+     * Added to the split's seed to give the training seed (which draws the calibration rows, initial weights
+     * and batches): other values repeat a cell on the same split with other calibration draws.
+     */
+    private static final int TRAINING_SEED_OFFSET = Integer.getInteger("hpl.benchmark.training-seed-offset", 0);
+
     /** @param common hyperparameters every variant gets (a variant's own value wins) */
     BenchmarkRunner(int iterations, Map<String, String> common) {
         this.iterations = iterations;
@@ -66,7 +72,7 @@ final class BenchmarkRunner {
         }
         HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), given);
         SortedMap<Long, Long> resident = new TreeMap<>();
-        TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed, Device.cpu(),
+        TrainingOutcome outcome = method.train(new TrainingRun(split.train(), hp, seed + TRAINING_SEED_OFFSET, Device.cpu(),
                 p -> resident.put(p.iteration(), ResidentMemory.kilobytes()), () -> false));
         if (outcome.selection() != null) {
             outcome.selection().candidates().forEach(c -> System.out.printf(java.util.Locale.ROOT,

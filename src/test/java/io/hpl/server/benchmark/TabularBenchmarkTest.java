@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * -Dhpl.benchmark.variants="HPL [noise],SUPERVISED". The table goes to stdout and to
  * target/benchmark-&lt;datasets&gt;.md; with GBDT and AUTO among the variants, also the AUTO-vs-GBDT summary.
  * -Dhpl.benchmark.results=FILE appends each run to FILE as it finishes, and
+ * -Dhpl.benchmark.training-seed-offset=K trains with seed split-seed + K (other calibration rows and initial
+ * weights on the same split), to tell a cell's spread over calibration draws from its split.
  * -Dhpl.benchmark.render=FILE1,FILE2 renders the tables of runs split over several JVMs without training.
  */
 @Tag("benchmark") // minutes of training per run: out of the default verify (pom: hpl.test.excludedGroups), run by .ci/run after it

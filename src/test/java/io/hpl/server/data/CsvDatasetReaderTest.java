@@ -213,11 +213,11 @@ class CsvDatasetReaderTest {
         rejects("a,y\n", "no data rows");
         rejects("a,b,a,y\n1,2,3,4\n", "line 1", "'a' appears twice");
         rejects("a,,y\n1,2,3\n", "line 1", "column 2 has no name");
-        rejects("a,b\n1,2\n", "line 1", "target column 'y' is not in the header", "columns: a, b");
+        rejects("a,b\n1,2\n", "line 1", "target column (target_column) 'y' is not in the header", "columns: a, b");
         rejects("a,y\n1,2\n", DatasetOptions.infer("y", List.of("id"), List.of()), ErrorKind.INVALID_ARGUMENT,
-                "line 1", "ignore column 'id' is not in the header");
+                "line 1", "ignore column (ignore_columns) 'id' is not in the header");
         rejects("a,y\n1,2\n", DatasetOptions.infer("y", List.of(), List.of("c")), ErrorKind.INVALID_ARGUMENT,
-                "line 1", "categorical column 'c' is not in the header");
+                "line 1", "categorical column (categorical_columns) 'c' is not in the header");
     }
 
     @Test

@@ -116,7 +116,7 @@ final class ImageIndex {
         }
         for (String ignored : options.ignoreColumns()) {
             if (!index.containsKey(ignored)) {
-                throw HplException.invalid(where + ": ignore column " + EchoedInput.quote(ignored) + " is not in the header");
+                throw HplException.invalid(where + ": ignore column (ignore_columns) " + EchoedInput.quote(ignored) + " is not in the header");
             }
         }
         return index;
