@@ -287,7 +287,7 @@ public class TrainingJobs {
                 return "it re-runs from the start (its checkpoint is not readable: " + e.getMessage() + ")";
             }
         }
-        boolean iterative = r.method() != null && methods.get(r.method()) instanceof IterativeMethod;
+        boolean iterative = r.method() != null && methods.find(r.method()).orElse(null) instanceof IterativeMethod;
         return iterative ? "it re-runs from the start (no checkpoint was written yet)"
                 : "it re-runs from the start (" + r.method() + " writes no checkpoints: tree methods and AUTO start over)";
     }
