@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * A run's state after {@code iteration} of {@code totalIterations} steps: enough to continue exactly
@@ -30,7 +31,9 @@ public record Checkpoint(String method, long iteration, long totalIterations, St
 
     public byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        CRC32 crc = new CRC32();
+        // The CRC is computed as the bytes go out, so a large checkpoint is not copied once more for it.
+        try (DataOutputStream out = new DataOutputStream(new CheckedOutputStream(bytes, crc))) {
             out.write(MAGIC);
             out.writeInt(FORMAT_VERSION);
             out.writeUTF(method);
@@ -43,9 +46,8 @@ public record Checkpoint(String method, long iteration, long totalIterations, St
                 out.writeInt(e.getValue().length);
                 out.write(e.getValue());
             }
-            CRC32 crc = new CRC32();
-            crc.update(bytes.toByteArray());
-            out.writeLong(crc.getValue());
+            out.flush();
+            new DataOutputStream(bytes).writeLong(crc.getValue()); // past the checked stream: not part of its own CRC
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
