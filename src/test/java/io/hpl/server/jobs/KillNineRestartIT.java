@@ -117,6 +117,7 @@ class KillNineRestartIT {
             assertEquals(1, stub.listModels(ListModelsRequest.newBuilder().setName(model).build()).getModelsCount(),
                     "exactly one version published");
             assertEquals(after.getModelVersion(), last.getFinished().getModel().getVersion());
+            assertEquals(job.getId(), last.getFinished().getModel().getJobId(), "the version names the job that published it");
             assertTrue(!Files.exists(server.store().resolve("jobs").resolve(job.getId() + ".ckpt")),
                     "the ended job's checkpoint is deleted");
 
