@@ -537,7 +537,9 @@ public class TrainingJobs {
     private JobCheckpoints checkpoints(Job job) {
         return new JobCheckpoints(job.id, store, settings.checkpoints(), job, () -> job.record, change -> {
             synchronized (job) {
-                update(job, change.apply(job.record));
+                if (!job.record.state().isFinal()) { // a cancel got here first: its record stays as it ended
+                    update(job, change.apply(job.record));
+                }
             }
         }, () -> job.stoppedForShutdown);
     }
