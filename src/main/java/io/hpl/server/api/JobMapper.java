@@ -24,13 +24,17 @@ final class JobMapper {
 
     static TrainJobSpec spec(TrainRequest request) {
         return new TrainJobSpec(request.getDatasetId(), ProtoMapper.fromProto(request.getMethod()),
-                request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0);
+                request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0,
+                request.hasPromote() ? request.getPromote() : null);
     }
 
     static JobInfo toProto(JobRecord r) {
         TrainRequest.Builder request = TrainRequest.newBuilder().setDatasetId(r.datasetId())
                 .setMethod(r.requestedMethod() == null ? Method.METHOD_UNSPECIFIED : ProtoMapper.toProto(r.requestedMethod()))
                 .setModelName(r.modelName()).putAllHyperparameters(r.hyperParameters()).setSeed(r.seed());
+        if (r.promote() != null) {
+            request.setPromote(r.promote());
+        }
         if (r.requestId() != null) {
             request.setRequestId(r.requestId());
         }

@@ -3,7 +3,15 @@ package io.hpl.server.jobs;
 import io.hpl.server.training.MethodName;
 import java.util.Map;
 
-/** A training request as the domain sees it; {@code method} null means "the server picks". */
+/**
+ * A training request as the domain sees it; {@code method} null means "the server picks".
+ * {@code promote}: see {@link io.hpl.server.store.ModelStore#publish(io.hpl.server.store.ModelRecord, byte[], Boolean)};
+ * null when the request did not say.
+ */
 public record TrainJobSpec(String datasetId, MethodName method, String modelName, Map<String, String> hyperParameters,
-                           long seed) {
+                           long seed, Boolean promote) {
+
+    public TrainJobSpec(String datasetId, MethodName method, String modelName, Map<String, String> hyperParameters, long seed) {
+        this(datasetId, method, modelName, hyperParameters, seed, null);
+    }
 }
