@@ -25,16 +25,14 @@ final class JobMapper {
     static TrainJobSpec spec(TrainRequest request) {
         return new TrainJobSpec(request.getDatasetId(), ProtoMapper.fromProto(request.getMethod()),
                 request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0,
-                request.hasPromote() ? request.getPromote() : null);
+                request.getPromote());
     }
 
     static JobInfo toProto(JobRecord r) {
         TrainRequest.Builder request = TrainRequest.newBuilder().setDatasetId(r.datasetId())
                 .setMethod(r.requestedMethod() == null ? Method.METHOD_UNSPECIFIED : ProtoMapper.toProto(r.requestedMethod()))
                 .setModelName(r.modelName()).putAllHyperparameters(r.hyperParameters()).setSeed(r.seed());
-        if (r.promote() != null) {
-            request.setPromote(r.promote());
-        }
+        request.setPromote(Boolean.TRUE.equals(r.promote()));
         if (r.requestId() != null) {
             request.setRequestId(r.requestId());
         }

@@ -5,13 +5,12 @@ import java.util.Map;
 
 /**
  * A training request as the domain sees it; {@code method} null means "the server picks".
- * {@code promote}: see {@link io.hpl.server.store.ModelStore#publish(io.hpl.server.store.ModelRecord, byte[], Boolean)};
- * null when the request did not say.
+ * {@code promote}: see {@link io.hpl.server.store.ModelStore#publish(io.hpl.server.store.ModelRecord, byte[], boolean)}.
  */
 public record TrainJobSpec(String datasetId, MethodName method, String modelName, Map<String, String> hyperParameters,
-                           long seed, Boolean promote) {
+                           long seed, boolean promote) {
 
     public TrainJobSpec(String datasetId, MethodName method, String modelName, Map<String, String> hyperParameters, long seed) {
-        this(datasetId, method, modelName, hyperParameters, seed, null);
+        this(datasetId, method, modelName, hyperParameters, seed, false);
     }
 }

@@ -285,7 +285,7 @@ public class TrainingJobs {
         return Objects.equals(r.datasetId(), spec.datasetId()) && r.requestedMethod() == spec.method()
                 && Objects.equals(r.modelName(), spec.modelName())
                 && r.hyperParameters().equals(spec.hyperParameters()) && r.seed() == spec.seed()
-                && Objects.equals(r.promote(), spec.promote());
+                && Boolean.TRUE.equals(r.promote()) == spec.promote();
     }
 
     public JobRecord get(String id) {
@@ -431,7 +431,7 @@ public class TrainingJobs {
         long start = System.nanoTime();
         JobRecord r = job.record;
         TrainJobSpec spec = new TrainJobSpec(r.datasetId(), r.requestedMethod(), r.modelName(), r.hyperParameters(), r.seed(),
-                r.promote());
+                Boolean.TRUE.equals(r.promote()));
         try {
             Prepared p = prepare(spec); // again: the dataset may have gone while the job waited
             name = p.name();

@@ -11,8 +11,8 @@ import java.util.Map;
  * A training job as stored in {@code jobs/<id>.json}: what was asked for, where it is, and how it got
  * there. {@code requestedMethod} null means "the server picks"; {@code method} is what it picked.
  * {@code nextSequence} is the sequence number the job's next event gets, so WatchJob's numbers keep
- * growing across restarts. {@code promote} is TrainRequest.promote (null: not set; records written
- * before it existed read as null). Immutable: every change makes a new record, written whole.
+ * growing across restarts. {@code promote} is TrainRequest.promote (records written before it
+ * existed read as null, which means false). Immutable: every change makes a new record, written whole.
  */
 public record JobRecord(
         String id,

@@ -8,9 +8,13 @@ import io.hpl.server.errors.HplException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -19,7 +23,9 @@ import java.util.regex.Pattern;
  * Each model's aliases (alias → version), one file a model: {@code model-aliases/<name>.json}, replaced
  * whole by write-aside and atomic rename, so a crash leaves either the old map or the new one.
  * Writers are serialised by the {@link ModelStore} that owns this (its monitor); readers see an
- * immutable map from a cache that every write replaces, so Predict does not read a file per call.
+ * immutable map from a cache, so Predict does not parse a file per call. The cache is checked against
+ * the file's identity (inode and modification time: every write is a rename, so a new inode) with one
+ * stat per read, so replicas sharing a store see each other's moves.
  */
 final class ModelAliases {
     /** The alias that decides what version 0 serves, when a model has it. */
@@ -29,7 +35,11 @@ final class ModelAliases {
     private final Path dir;
     private final Path tmp;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final Map<String, Map<String, Integer>> cache = new ConcurrentHashMap<>();
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    /** A file's aliases as read, with what identified the file then (null: there was no file). */
+    private record Cached(Object fileKey, FileTime modified, Map<String, Integer> aliases) {
+    }
 
     ModelAliases(Path dir, Path tmp) {
         this.dir = dir;
@@ -45,7 +55,23 @@ final class ModelAliases {
 
     /** The model's aliases, sorted by alias; empty if it has none. */
     Map<String, Integer> of(String name) {
-        return cache.computeIfAbsent(name, this::read);
+        Path file = file(name);
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the aliases of model " + name, e);
+        }
+        Cached cached = cache.get(name);
+        if (cached != null && Objects.equals(cached.fileKey(), attributes.fileKey())
+                && cached.modified().equals(attributes.lastModifiedTime())) {
+            return cached.aliases();
+        }
+        Map<String, Integer> aliases = read(file);
+        cache.put(name, new Cached(attributes.fileKey(), attributes.lastModifiedTime(), aliases));
+        return aliases;
     }
 
     /** Caller holds the store's monitor. */
@@ -74,20 +100,16 @@ final class ModelAliases {
                 StoreFiles.replaceAtomically(file, json.writeValueAsBytes(aliases), tmp);
             }
         } catch (IOException e) {
-            cache.remove(name); // read again from disk: it holds either the old map or the new one
             throw new UncheckedIOException("cannot write the aliases of model " + name, e);
         }
-        cache.put(name, Collections.unmodifiableMap(new TreeMap<>(aliases)));
     }
 
-    private Map<String, Integer> read(String name) {
-        Path file = file(name);
-        if (!Files.isRegularFile(file)) {
-            return Map.of();
-        }
+    private Map<String, Integer> read(Path file) {
         try {
             return Collections.unmodifiableMap(new TreeMap<>(json.readValue(file.toFile(),
                     new TypeReference<Map<String, Integer>>() { })));
+        } catch (NoSuchFileException e) {
+            return Map.of(); // deleted between the stat and the read
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable model aliases " + file, e);
         }

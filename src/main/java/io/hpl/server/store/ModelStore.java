@@ -81,21 +81,17 @@ public final class ModelStore {
 
     /** Publishes a new version of {@code draft.name()} as a training run does without {@code promote}. */
     public ModelRecord publish(ModelRecord draft, byte[] onnx) {
-        return publish(draft, onnx, null);
+        return publish(draft, onnx, false);
     }
 
     /**
-     * Publishes a new version of {@code draft.name()}; returns the record as stored. {@code promote}
-     * decides what version 0 serves afterwards (docs/decisions.md, "Aliases and promote"):
-     * <ul>
-     * <li>{@code true}: the default alias moves to the new version (created if missing);</li>
-     * <li>{@code false}: version 0 keeps serving what it served: the default alias stays where it is,
-     *     and a model without one gets it, pointing at its latest version before this one;</li>
-     * <li>{@code null} (not set): nothing moves. A model with the default alias keeps serving its target;
-     *     one without it serves the latest version, the new one, as before aliases existed.</li>
-     * </ul>
+     * Publishes a new version of {@code draft.name()}; returns the record as stored. With
+     * {@code promote} the default alias moves to it (created if missing) once the {@link GoingLive}
+     * listener has readied it. Without, no alias moves: a model with the default alias keeps serving its
+     * target at version 0, one without it serves its latest (this new one), as before aliases existed
+     * (docs/decisions.md, "Aliases and promote").
      */
-    public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx, Boolean promote) {
+    public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx, boolean promote) {
         validateName(draft.name());
         // Never below the high-water mark: a client pinned to version N must never get another model
         // under N after N was deleted. The listing also counts, in case a crash came between the
@@ -110,14 +106,9 @@ public final class ModelStore {
             StoreFiles.writeDurably(staged.resolve(METADATA), json.writeValueAsBytes(record));
             hook.beforeRename(staged);
             String name = draft.name();
-            Optional<Integer> previous = latestVersion(name);
-            if (Boolean.FALSE.equals(promote) && previous.isPresent() && !aliases.of(name).containsKey(ModelAliases.DEFAULT)) {
-                // Pinned before the new version appears, so no caller of version 0 ever sees it.
-                aliases.put(name, ModelAliases.DEFAULT, previous.get());
-            }
             StoreFiles.moveAtomically(staged, versionDir(name, version));
             StoreFiles.replaceAtomically(highWater.resolve(name), Integer.toString(version).getBytes(StandardCharsets.US_ASCII), tmp);
-            if (Boolean.TRUE.equals(promote)) {
+            if (promote) {
                 warmUp(record);
                 aliases.put(name, ModelAliases.DEFAULT, version);
             }
