@@ -52,6 +52,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class AliasesOverGrpcTest {
     private static final Struct ROW = row(Map.of("a", 0.3, "b", 104, "c", "green"));
+    /** The test store outlives a run (target/hpl-test-data): fresh names keep version numbers at 1, 2. */
+    private static final String RUN = Long.toHexString(System.nanoTime());
 
     @GrpcClient("regression")
     RegressionService client;
@@ -93,7 +95,7 @@ class AliasesOverGrpcTest {
     @Test
     void promoteThenMoveThenRollBack() throws InterruptedException {
         String ds = dataset().getId();
-        String m = "alias-flow";
+        String m = "alias-flow-" + RUN;
         assertEquals(1, train(ds, m, 1, true));
         assertEquals(List.of("production"), model(m, 1).getAliasesList());
         assertTrue(model(m, 1).getLoaded(), "promote loads the new version's session");
@@ -129,7 +131,7 @@ class AliasesOverGrpcTest {
     @Test
     void mistakesGetStatusesThatSayWhatToDo() throws InterruptedException {
         String ds = dataset().getId();
-        String m = "alias-errors";
+        String m = "alias-errors-" + RUN;
         train(ds, m, 1, false);
         train(ds, m, 2, false);
         assertEquals(List.of(), model(m, 2).getAliasesList(), "promote=false and no alias: nothing created");
@@ -160,7 +162,7 @@ class AliasesOverGrpcTest {
     @Test
     void predictByAliasWhileItMovesNeverFailsAndNamesTheVersionThatServed() throws Exception {
         String ds = dataset().getId();
-        String m = "alias-load";
+        String m = "alias-load-" + RUN;
         int v1 = train(ds, m, 1, true);
         int v2 = train(ds, m, 2, false);
         Map<Integer, Double> meanOf = Map.of(
