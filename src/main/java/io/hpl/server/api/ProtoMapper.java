@@ -21,6 +21,7 @@ import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.data.image.ImageData;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.model.IntervalRule;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.training.HyperParameter;
@@ -68,7 +69,7 @@ public final class ProtoMapper {
         return b.build();
     }
 
-    public static final double DEFAULT_INTERVAL_LEVEL = 0.9;
+    public static final double DEFAULT_INTERVAL_LEVEL = IntervalRule.DEFAULT_LEVEL;
 
     public static ModelInfo toProto(ModelRecord r) {
         ModelInfo.Builder info = ModelInfo.newBuilder();
@@ -137,12 +138,7 @@ public final class ProtoMapper {
         if (!request.hasIntervalLevel()) {
             return DEFAULT_INTERVAL_LEVEL;
         }
-        double level = request.getIntervalLevel();
-        if (!(level > 0 && level < 1)) {
-            throw HplException.invalid("interval_level must be strictly between 0 and 1 (e.g. 0.9 for a 90% interval),"
-                    + " got " + level);
-        }
-        return level;
+        return IntervalRule.checkedLevel(request.getIntervalLevel());
     }
 
     public static TrainProgress toProto(String jobId, TrainingProgress p) {
@@ -156,18 +152,24 @@ public final class ProtoMapper {
                 .build();
     }
 
-    public static MethodInfo toProto(TrainingMethod m) {
+    /** A method as ListMethods shows it, with the hyperparameters that apply to {@code declared}. */
+    public static MethodInfo toProto(TrainingMethod m, List<HyperParameter<?>> declared) {
         MethodInfo.Builder b = MethodInfo.newBuilder()
                 .setMethod(toProto(m.name()))
                 .setDescription(m.description())
                 .setAvailable(true);
-        for (HyperParameter<?> p : m.hyperParameters()) {
+        for (HyperParameter<?> p : declared) {
             b.addHyperparameters(HyperParameterSpec.newBuilder()
                     .setName(p.name())
                     .setType(p.type())
                     .setDefaultValue(p.defaultText())
                     .setDescription(p.description())
-                    .setAllowed(p.allowed()));
+                    .setAllowed(p.allowed())
+                    .setAppliesTo(switch (p.appliesTo()) {
+                        case TABLES_AND_IMAGES -> "tables and images";
+                        case TABLES -> "tables";
+                        case IMAGES -> "images";
+                    }));
         }
         return b.build();
     }

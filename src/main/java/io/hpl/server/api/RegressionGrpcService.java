@@ -1,5 +1,6 @@
 package io.hpl.server.api;
 
+import io.hpl.server.api.v1.DataFormat;
 import io.hpl.server.api.v1.DatasetInfo;
 import io.hpl.server.api.v1.DeleteAliasRequest;
 import io.hpl.server.api.v1.DeleteAliasResponse;
@@ -7,6 +8,9 @@ import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteDatasetResponse;
 import io.hpl.server.api.v1.DeleteModelRequest;
 import io.hpl.server.api.v1.DeleteModelResponse;
+import io.hpl.server.api.v1.DownloadModelRequest;
+import io.hpl.server.api.v1.DownloadModelResponse;
+import io.hpl.server.api.v1.DownloadedModel;
 import io.hpl.server.api.v1.EvaluateRequest;
 import io.hpl.server.api.v1.EvaluateResponse;
 import io.hpl.server.api.v1.GetDatasetRequest;
@@ -47,6 +51,7 @@ import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelRef;
 import io.hpl.server.store.Pages;
 import io.hpl.server.store.ModelStore;
+import io.hpl.server.training.HyperParameterScope;
 import io.hpl.server.training.MethodRegistry;
 import io.grpc.Context;
 import io.quarkus.grpc.GrpcService;
@@ -78,29 +83,13 @@ public class RegressionGrpcService implements RegressionService {
         this.loaded = loaded;
     }
 
-    /**
-     * Runs blocking work on a worker thread, with the call's gRPC context attached so that the work's
-     * {@link io.hpl.server.errors.Cancellation} checkpoints see the client's cancel or deadline, and
-     * turns failures into statuses.
-     */
+    /** See {@link BlockingCalls#call}. */
     private static <T> Uni<T> blocking(Supplier<T> work) {
-        // Quarkus' gRPC server (on Vert.x) does not cancel io.grpc.Context when the client cancels or its
-        // deadline passes (CancelledWorkTest found the work running on); it cancels the subscription.
-        // So the call gets its own cancellable context, cancelled from the subscription's end.
-        Context.CancellableContext call = Context.current().withCancellation();
-        return Uni.createFrom().item(() -> inContext(call, work))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onTermination().invoke(() -> call.cancel(null))
-                .onFailure().transform(GrpcErrors::toStatus);
+        return BlockingCalls.call(work);
     }
 
     private static <T> T inContext(Context call, Supplier<T> work) {
-        Context previous = call.attach();
-        try {
-            return work.get();
-        } finally {
-            call.detach(previous);
-        }
+        return BlockingCalls.inContext(call, work);
     }
 
     @Override
@@ -148,8 +137,21 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<ListMethodsResponse> listMethods(ListMethodsRequest request) {
-        return blocking(() -> ListMethodsResponse.newBuilder()
-                .addAllMethods(methods.all().stream().map(ProtoMapper::toProto).toList()).build());
+        return blocking(() -> {
+            if (!request.hasDatasetFormat()) {
+                return ListMethodsResponse.newBuilder().addAllMethods(methods.all().stream()
+                        .map(m -> ProtoMapper.toProto(m, m.hyperParameters())).toList()).build();
+            }
+            if (request.getDatasetFormat() == DataFormat.UNRECOGNIZED) {
+                throw HplException.invalid("dataset_format: unknown format " + request.getDatasetFormatValue()
+                        + "; use DATA_FORMAT_CSV or DATA_FORMAT_IMAGE_ARCHIVE, or leave it unset for every method");
+            }
+            boolean images = request.getDatasetFormat() == DataFormat.DATA_FORMAT_IMAGE_ARCHIVE;
+            return ListMethodsResponse.newBuilder().addAllMethods(methods.all().stream()
+                    .filter(m -> !images || m.takesImages())
+                    .map(m -> ProtoMapper.toProto(m, HyperParameterScope.applying(m.hyperParameters(), images)))
+                    .toList()).build();
+        });
     }
 
     /** StartTraining, then WatchJob from the start; see {@link #watch}. */
@@ -297,6 +299,28 @@ public class RegressionGrpcService implements RegressionService {
     public Uni<DeleteAliasResponse> deleteAlias(DeleteAliasRequest request) {
         return blocking(() -> DeleteAliasResponse.newBuilder()
                 .setVersion(models.deleteAlias(request.getModelName(), request.getAlias())).build());
+    }
+
+    /** Chunks of DownloadModel: under gRPC's default 4 MiB message limit of clients, few messages per model. */
+    static final int DOWNLOAD_CHUNK_BYTES = 1 << 20;
+
+    @Override
+    public Multi<DownloadModelResponse> downloadModel(DownloadModelRequest request) {
+        return Multi.createFrom().<DownloadModelResponse>emitter(emitter -> {
+            ModelRecord model = models.resolve(ModelRef.of(request.getName(), request.getVersion()));
+            byte[] onnx = models.readOnnx(model);
+            byte[] metadata = models.readMetadata(model);
+            emitter.emit(DownloadModelResponse.newBuilder().setHeader(DownloadedModel.newBuilder()
+                    .setModel(ProtoMapper.toProto(model))
+                    .setMetadataJson(new String(metadata, java.nio.charset.StandardCharsets.UTF_8))
+                    .setOnnxBytes(onnx.length).setOnnxSha256(ModelStore.sha256(onnx))).build());
+            for (int off = 0; off < onnx.length && !emitter.isCancelled(); off += DOWNLOAD_CHUNK_BYTES) {
+                emitter.emit(DownloadModelResponse.newBuilder().setChunk(com.google.protobuf.ByteString.copyFrom(onnx, off,
+                        Math.min(DOWNLOAD_CHUNK_BYTES, onnx.length - off))).build());
+            }
+            emitter.complete();
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().transform(GrpcErrors::toStatus);
     }
 
     @Override

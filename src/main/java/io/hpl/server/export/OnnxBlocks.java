@@ -41,19 +41,32 @@ public final class OnnxBlocks {
 
     /** f on standardised rows [N, inputs] → [N, 1]; a conv net reads each row as its C×H×W image. */
     public static String appendRegressor(OnnxGraphBuilder b, String prefix, Regressor regressor, String input) {
-        if (regressor instanceof Mlp mlp) {
-            return appendMlp(b, prefix, mlp, input);
-        }
-        if (regressor instanceof TreeEnsemble trees) {
-            return OnnxTreeBlocks.appendTreeEnsemble(b, prefix, trees, input);
-        }
-        if (regressor instanceof Blend blend) {
-            return OnnxTreeBlocks.appendBlend(b, prefix, blend, input);
-        }
-        if (regressor instanceof PackedMlp packed) {
-            return OnnxPackedBlocks.appendPackedMlp(b, prefix, packed, input);
-        }
-        return OnnxConvBlocks.appendConvNet(b, prefix, (ConvNet) regressor, input);
+        return regressor.accept(new Regressor.Visitor<>() {
+            @Override
+            public String mlp(Mlp mlp) {
+                return appendMlp(b, prefix, mlp, input);
+            }
+
+            @Override
+            public String packedMlp(PackedMlp packed) {
+                return OnnxPackedBlocks.appendPackedMlp(b, prefix, packed, input);
+            }
+
+            @Override
+            public String convNet(ConvNet conv) {
+                return OnnxConvBlocks.appendConvNet(b, prefix, conv, input);
+            }
+
+            @Override
+            public String trees(TreeEnsemble trees) {
+                return OnnxTreeBlocks.appendTreeEnsemble(b, prefix, trees, input);
+            }
+
+            @Override
+            public String blend(Blend blend) {
+                return OnnxTreeBlocks.appendBlend(b, prefix, blend, input);
+            }
+        });
     }
 
     /** The MLP on [N, inputs] → [N, outputs]: Gemm per layer, ReLU between layers, none after the last. */

@@ -91,31 +91,40 @@ public final class OnnxModelWriter {
         return OnnxConvBlocks.appendToRows(b, "input", image, x);
     }
 
-    /**
-     * One branch per VarianceModel variant, each producing the graph output {@code variance}.
-     * Java 17 has no pattern switch (preview only), so this is an instanceof chain; a new
-     * variant lands in the final throw until it gets its branch here.
-     */
+    /** One branch per VarianceModel variant (a visitor: the compiler checks every variant has one), each producing the graph output {@code variance}. */
     private static void appendVariance(OnnxGraphBuilder b, TrainedModel model, GraphValues values) {
-        VarianceModel variance = model.variance();
-        if (variance instanceof ConstantVariance constant) {
-            appendConstantVariance(b, constant, values);
-        } else if (variance instanceof ViewLearnedVariance view) {
-            String raw = appendViewRawVariance(b, model.regressor(), view, values);
-            b.namedNode("Mul", List.of(raw, scale(b, view.scale())), VARIANCE);
-        } else if (variance instanceof RowLearnedVariance row) {
-            String z = OnnxBlocks.appendFlatten(b, "uncertainty", OnnxBlocks.appendMlp(b, "uncertainty", row.learner(),
-                    values.standardised()));
-            String raw = b.node("Exp", List.of(z), "uncertainty_exp");
-            b.namedNode("Mul", List.of(raw, scale(b, row.scale())), VARIANCE);
-        } else if (variance instanceof ResidualTreeVariance trees) {
-            String z = OnnxBlocks.appendFlatten(b, "uncertainty", OnnxTreeBlocks.appendTreeEnsemble(b, "uncertainty",
-                    trees.logVariance(), values.standardised()));
-            String raw = b.node("Exp", List.of(z), "uncertainty_exp");
-            b.namedNode("Mul", List.of(raw, scale(b, trees.scale())), VARIANCE);
-        } else {
-            throw new IllegalArgumentException("no ONNX export for variance model " + variance.getClass().getName());
-        }
+        model.variance().accept(new VarianceModel.Visitor<Void>() {
+            @Override
+            public Void constant(ConstantVariance constant) {
+                appendConstantVariance(b, constant, values);
+                return null;
+            }
+
+            @Override
+            public Void viewLearned(ViewLearnedVariance view) {
+                String raw = appendViewRawVariance(b, model.regressor(), view, values);
+                b.namedNode("Mul", List.of(raw, scale(b, view.scale())), VARIANCE);
+                return null;
+            }
+
+            @Override
+            public Void rowLearned(RowLearnedVariance row) {
+                String z = OnnxBlocks.appendFlatten(b, "uncertainty", OnnxBlocks.appendMlp(b, "uncertainty", row.learner(),
+                        values.standardised()));
+                String raw = b.node("Exp", List.of(z), "uncertainty_exp");
+                b.namedNode("Mul", List.of(raw, scale(b, row.scale())), VARIANCE);
+                return null;
+            }
+
+            @Override
+            public Void residualTrees(ResidualTreeVariance trees) {
+                String z = OnnxBlocks.appendFlatten(b, "uncertainty", OnnxTreeBlocks.appendTreeEnsemble(b, "uncertainty",
+                        trees.logVariance(), values.standardised()));
+                String raw = b.node("Exp", List.of(z), "uncertainty_exp");
+                b.namedNode("Mul", List.of(raw, scale(b, trees.scale())), VARIANCE);
+                return null;
+            }
+        });
     }
 
     /**

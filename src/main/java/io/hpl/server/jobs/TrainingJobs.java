@@ -562,7 +562,7 @@ public class TrainingJobs {
             throw HplException.precondition("method " + name + " trains on tables and dataset '" + dataset.id()
                     + "' holds images; for images use SUPERVISED, PSEUDO_LABEL, HPL, HPL_JOINT or MEAN_TEACHER");
         }
-        HyperParameterScope.check(dataset.schema(), spec.hyperParameters().keySet());
+        HyperParameterScope.check(dataset.schema(), method.hyperParameters(), spec.hyperParameters().keySet());
         HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
         limits.check(dataset.schema(), hp);
         if (method.semiSupervised() && dataset.unlabelledRows() == 0) {

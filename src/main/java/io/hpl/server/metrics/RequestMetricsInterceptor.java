@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,15 @@ public class RequestMetricsInterceptor implements ServerInterceptor {
     static final String SERVICE = "hpl.v1.RegressionService";
     static final String RPC_DURATION = "hpl.rpc.duration";
     static final String PREDICT_BATCH = "hpl.predict.batch";
+    /**
+     * Explicit latency buckets, for SLOs such as "99% of Predicts under 25 ms": 16 a series instead of
+     * the 69 of Micrometer's percentile histogram, from a cached one-row Predict (~1 ms) to a long
+     * upload or a whole Train call (the last bucket; training has its own histogram, to hours).
+     */
+    static final Duration[] LATENCY_BUCKETS = java.util.stream.Stream.of(
+                    "PT0.001S", "PT0.0025S", "PT0.005S", "PT0.01S", "PT0.025S", "PT0.05S", "PT0.1S", "PT0.25S",
+                    "PT0.5S", "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S", "PT60S", "PT300S")
+            .map(Duration::parse).toArray(Duration[]::new);
 
     private final MeterRegistry registry;
     private final ModelStore models;
@@ -103,7 +113,7 @@ public class RequestMetricsInterceptor implements ServerInterceptor {
         Timer.builder(RPC_DURATION)
                 .description("hpl.v1 RPC latency from the call's start to its status (Train: the whole job)")
                 .tag("rpc", facts.rpc).tag("model", model).tag("code", status.getCode().name())
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)
                 .record(System.nanoTime() - facts.start, TimeUnit.NANOSECONDS);
         if (status.isOk() && facts.rows >= 0) {

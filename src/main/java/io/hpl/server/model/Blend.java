@@ -35,4 +35,9 @@ public record Blend(List<Regressor> members, double[] weights) implements Regres
     public int outputs() {
         return 1;
     }
+
+    @Override
+    public <T> T accept(Regressor.Visitor<T> visitor) {
+        return visitor.blend(this);
+    }
 }

@@ -6,4 +6,9 @@ public record ConstantVariance(double variance) implements VarianceModel {
     public String definition() {
         return "constant: mean squared residual of the model on the held-out calibration rows";
     }
+
+    @Override
+    public <T> T accept(VarianceModel.Visitor<T> visitor) {
+        return visitor.constant(this);
+    }
 }

@@ -44,4 +44,9 @@ public record ConvNet(ImageInput input, List<ConvLayer> backbone, DenseLayer hea
         }
         return s;
     }
+
+    @Override
+    public <T> T accept(Regressor.Visitor<T> visitor) {
+        return visitor.convNet(this);
+    }
 }

@@ -15,6 +15,18 @@ public sealed interface IntervalRule permits ConformalScores, GaussianIntervals 
         return Double.isInfinite(q) ? q : q * Math.sqrt(Math.max(variance, MIN_VARIANCE));
     }
 
+    /** The level served when a request names none (Predict's interval_level, OIP's interval_level parameter). */
+    double DEFAULT_LEVEL = 0.9;
+
+    /** The one rule for a requested level: strictly between 0 and 1, else INVALID_ARGUMENT. */
+    static double checkedLevel(double level) {
+        if (!(level > 0 && level < 1)) {
+            throw io.hpl.server.errors.HplException.invalid("interval_level must be strictly between 0 and 1"
+                    + " (e.g. 0.9 for a 90% interval), got " + level);
+        }
+        return level;
+    }
+
     /** The floor every σ² is read with, here and in the metrics (a zero σ would divide by zero). */
     double MIN_VARIANCE = 1e-12;
 }

@@ -20,4 +20,9 @@ public record Mlp(List<DenseLayer> layers) implements Regressor {
     public int outputs() {
         return layers.get(layers.size() - 1).outputs();
     }
+
+    @Override
+    public <T> T accept(Regressor.Visitor<T> visitor) {
+        return visitor.mlp(this);
+    }
 }

@@ -52,4 +52,9 @@ public record PackedMlp(PiecewiseLinearEncoding encoding, int members, DenseLaye
     public int outputs() {
         return 1;
     }
+
+    @Override
+    public <T> T accept(Regressor.Visitor<T> visitor) {
+        return visitor.packedMlp(this);
+    }
 }

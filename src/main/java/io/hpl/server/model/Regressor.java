@@ -10,4 +10,23 @@ public sealed interface Regressor permits Mlp, ConvNet, PackedMlp, TreeEnsemble,
     int inputs();
 
     int outputs();
+
+    /** Calls the visitor's method for this variant. */
+    <T> T accept(Visitor<T> visitor);
+
+    /**
+     * One method per variant: dispatch that the compiler checks (Java 17 has no pattern switch), so a
+     * new variant does not compile until every trainer, forward pass and exporter handles it.
+     */
+    interface Visitor<T> {
+        T mlp(Mlp mlp);
+
+        T packedMlp(PackedMlp packed);
+
+        T convNet(ConvNet conv);
+
+        T trees(TreeEnsemble trees);
+
+        T blend(Blend blend);
+    }
 }

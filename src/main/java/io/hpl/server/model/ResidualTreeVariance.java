@@ -10,4 +10,9 @@ public record ResidualTreeVariance(TreeEnsemble logVariance, double scale) imple
         return "learned: scale times exp(t(standardised row)), t gradient-boosted trees fitted to the log squared"
                 + " out-of-fold residuals of the training rows, scale fitted on held-out calibration rows";
     }
+
+    @Override
+    public <T> T accept(VarianceModel.Visitor<T> visitor) {
+        return visitor.residualTrees(this);
+    }
 }

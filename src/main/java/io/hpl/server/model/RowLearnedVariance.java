@@ -13,4 +13,9 @@ public record RowLearnedVariance(Mlp learner, double scale) implements VarianceM
         return "learned: scale times exp(g(standardised row)), g the uncertainty learner trained with the regressor,"
                 + " scale fitted on held-out calibration rows";
     }
+
+    @Override
+    public <T> T accept(VarianceModel.Visitor<T> visitor) {
+        return visitor.rowLearned(this);
+    }
 }

@@ -32,4 +32,9 @@ public record TreeEnsemble(int inputs, float base, List<RegressionTree> trees) i
         }
         return sum + base;
     }
+
+    @Override
+    public <T> T accept(Regressor.Visitor<T> visitor) {
+        return visitor.trees(this);
+    }
 }

@@ -17,4 +17,9 @@ public record ViewLearnedVariance(Mlp learner, FixedViews views, double scale) i
         return "learned: scale times the mean over " + views.count() + " fixed strong views v of exp(g(f(v) - f(x), f(v))),"
                 + " g the uncertainty learner trained with the regressor, scale fitted on held-out calibration rows";
     }
+
+    @Override
+    public <T> T accept(VarianceModel.Visitor<T> visitor) {
+        return visitor.viewLearned(this);
+    }
 }

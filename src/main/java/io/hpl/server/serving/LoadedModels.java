@@ -14,6 +14,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,13 +27,22 @@ import org.jboss.logging.Logger;
  * retired session is closed only when its last lease is released. Closing at eviction instead
  * failed 1.9% of Predict calls ("model session is closed") when more versions were in use than
  * the maximum, since another thread could evict a session between its lookup and its use.
+ *
+ * <p>A session is loaded outside the lock: the first caller of a version loads it while callers of
+ * other versions go on; callers of the same version wait for that one load. Loading inside the
+ * lock made every Predict on every model wait for one model's load (seconds for a large one).
  */
 @ApplicationScoped
 public class LoadedModels {
     private static final Logger LOG = Logger.getLogger(LoadedModels.class);
 
-    private final ModelStore store;
-    private final OrtSessionFactory factory;
+    /** Reads a version's ONNX bytes and opens its session: slow (disk, graph optimisation). */
+    @FunctionalInterface
+    interface SessionLoader {
+        OnnxModelSession load(ModelRecord record) throws OrtException;
+    }
+
+    private final SessionLoader loader;
     private final int capacity;
     /** Guarded by this; in access order, least recently used first. */
     private final Map<String, Entry> sessions = new LinkedHashMap<>(16, 0.75f, true);
@@ -42,20 +53,19 @@ public class LoadedModels {
     }
 
     LoadedModels(ModelStore store, OrtSessionFactory factory, int capacity) {
-        this.store = store;
-        this.factory = factory;
+        this(record -> factory.open(store.readOnnx(record)), capacity);
+    }
+
+    LoadedModels(SessionLoader loader, int capacity) {
+        this.loader = loader;
         this.capacity = capacity;
     }
 
-    /** A session and its count of leases; guarded by the LoadedModels that holds it. */
+    /** A session (once loaded) and its count of leases; the counts are guarded by the LoadedModels that holds it. */
     private static final class Entry {
-        final OnnxModelSession session;
+        final CompletableFuture<OnnxModelSession> session = new CompletableFuture<>();
         int leases;
         boolean retired;
-
-        Entry(OnnxModelSession session) {
-            this.session = session;
-        }
     }
 
     /** The use of one session: the session stays open until {@link #close()}, whatever is evicted meanwhile. */
@@ -68,7 +78,7 @@ public class LoadedModels {
         }
 
         public OnnxModelSession session() {
-            return entry.session;
+            return entry.session.join(); // complete: acquire returns a lease only once its session is loaded
         }
 
         @Override
@@ -81,7 +91,7 @@ public class LoadedModels {
      * Moving an alias loads its target first (the store calls this before the move), so the first
      * Predict after a promotion does not pay the load. Registered at startup: the store is built first.
      */
-    void warmUpOnPromotion(@Observes StartupEvent started) {
+    void warmUpOnPromotion(@Observes StartupEvent started, ModelStore store) {
         store.onGoingLive(this::warm);
     }
 
@@ -91,31 +101,56 @@ public class LoadedModels {
     }
 
     /**
-     * Whether this version's session is loaded: a Predict on it pays no load. Any published version is
-     * ready to serve (it loads on first use); this says whether it is warm. OIP's ModelReady reads it too.
+     * Whether this version's session is loaded (not loading, not failed): a Predict on it pays no load.
+     * Any published version is ready to serve (it loads on first use); this says whether it is warm.
+     * OIP's ModelReady can read it too.
      */
     public synchronized boolean isLoaded(ModelRecord record) {
-        return sessions.containsKey(sessionKey(record));
+        Entry entry = sessions.get(sessionKey(record));
+        return entry != null && entry.session.isDone() && !entry.session.isCompletedExceptionally();
     }
 
     /** Leases the session of {@code record}, loading it first if needed; close the lease when done. */
-    public synchronized Lease acquire(ModelRecord record) {
+    public Lease acquire(ModelRecord record) {
         String key = sessionKey(record);
-        Entry entry = sessions.get(key);
-        if (entry == null) {
-            try {
-                entry = new Entry(factory.open(store.readOnnx(record)));
-            } catch (OrtException e) {
-                throw new HplException(ErrorKind.INTERNAL, "model " + EchoedInput.quote(record.name()) + " version "
-                        + record.version() + " cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
+        Entry entry;
+        boolean loadHere;
+        Lease lease;
+        synchronized (this) {
+            entry = sessions.get(key);
+            loadHere = entry == null;
+            if (loadHere) {
+                entry = new Entry();
+                sessions.put(key, entry);
             }
-            sessions.put(key, entry);
-            LOG.infof("loaded model %s version %d", record.name(), record.version());
+            entry.leases++; // held while loading too, so eviction meanwhile retires it instead of closing it
+            lease = new Lease(entry);
+            evictBeyondCapacity(); // never the entry just leased: it is retired, not closed
         }
-        entry.leases++;
-        Lease lease = new Lease(entry);
-        evictBeyondCapacity(); // never the entry just leased: it is retired, not closed
-        return lease;
+        if (loadHere) {
+            load(key, entry, record);
+        }
+        try {
+            entry.session.join();
+            return lease;
+        } catch (CompletionException e) {
+            lease.close();
+            throw e.getCause() instanceof HplException h ? h : new HplException(ErrorKind.INTERNAL, "model "
+                    + EchoedInput.quote(record.name()) + " version " + record.version() + " cannot be loaded by ONNX Runtime: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void load(String key, Entry entry, ModelRecord record) {
+        try {
+            entry.session.complete(loader.load(record));
+            LOG.infof("loaded model %s version %d", record.name(), record.version());
+        } catch (OrtException | RuntimeException e) {
+            synchronized (this) {
+                sessions.remove(key, entry); // the next caller tries again
+            }
+            entry.session.completeExceptionally(e);
+        }
     }
 
     private synchronized void release(Lease lease) {
@@ -126,7 +161,7 @@ public class LoadedModels {
         Entry entry = lease.entry;
         entry.leases--;
         if (entry.retired && entry.leases == 0) {
-            close(entry.session);
+            close(entry);
         }
     }
 
@@ -158,7 +193,7 @@ public class LoadedModels {
     private static void retire(Entry entry) {
         entry.retired = true;
         if (entry.leases == 0) {
-            close(entry.session);
+            close(entry);
         }
     }
 
@@ -170,7 +205,13 @@ public class LoadedModels {
         return name + "/" + version;
     }
 
-    private static void close(OnnxModelSession session) {
+    /** Closes the entry's session if it was loaded (a failed load has none). */
+    private static void close(Entry entry) {
+        OnnxModelSession session = entry.session.isDone() && !entry.session.isCompletedExceptionally()
+                ? entry.session.join() : null;
+        if (session == null) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {
@@ -180,7 +221,7 @@ public class LoadedModels {
 
     @PreDestroy
     synchronized void closeAll() {
-        sessions.values().forEach(e -> close(e.session)); // at shutdown: waits for predictions in flight
+        sessions.values().forEach(LoadedModels::close); // at shutdown: waits for predictions in flight
         sessions.clear();
     }
 }

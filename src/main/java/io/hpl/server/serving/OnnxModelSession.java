@@ -92,12 +92,51 @@ public final class OnnxModelSession implements AutoCloseable {
         return new Predictions(mean, variance);
     }
 
+    /**
+     * The same for rows packed row-major in one array ({@code rows} × {@link #inputWidth()} values):
+     * no per-row array on the way (the tensor path).
+     *
+     * @throws IllegalArgumentException if {@code values} is not {@code rows} × inputWidth long
+     */
+    public Predictions predict(float[] values, int rows) throws OrtException {
+        if ((long) rows * width != values.length) {
+            throw new IllegalArgumentException(values.length + " values are not " + rows + " rows of " + width);
+        }
+        double[] mean = new double[rows];
+        double[] variance = new double[rows];
+        int chunk = Math.max(1, InputStaging.MAX_VALUES / Math.max(1, width));
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("model session is closed");
+            }
+            for (int from = 0; from < rows; from += chunk) {
+                if (from > 0) {
+                    Cancellation.checkpoint("scoring (at row " + from + " of " + rows + ")");
+                }
+                int to = Math.min(rows, from + chunk);
+                FloatBuffer flat = InputStaging.buffer((to - from) * width);
+                flat.put(values, from * width, (to - from) * width);
+                flat.flip();
+                run(flat, from, to, mean, variance);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return new Predictions(mean, variance);
+    }
+
     private void run(float[][] rows, int from, int to, double[] mean, double[] variance) throws OrtException {
         FloatBuffer flat = InputStaging.buffer((to - from) * width);
         for (int i = from; i < to; i++) {
             flat.put(rows[i]);
         }
         flat.flip();
+        run(flat, from, to, mean, variance);
+    }
+
+    /** Runs the staged rows {@code from}..{@code to} and writes their mean and σ² at those positions. */
+    private void run(FloatBuffer flat, int from, int to, double[] mean, double[] variance) throws OrtException {
         try (OnnxTensor x = OnnxTensor.createTensor(env, flat, inputShape(to - from));
                 OrtSession.Result result = session.run(Map.of(OnnxModelWriter.INPUT, x))) {
             copy(result, OnnxModelWriter.MEAN, mean, from);

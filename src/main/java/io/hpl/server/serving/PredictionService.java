@@ -81,6 +81,51 @@ public class PredictionService {
         return new Scored(model, run(model, x));
     }
 
+    /**
+     * Scores rows given column by column (the tensor form): the same rules as {@link #predict}
+     * (one encoder, one unknown-column check, one row limit), without a map per row.
+     */
+    public Scored predictColumns(String modelName, int version, FeatureColumns columns) {
+        checkBatch(columns.rows());
+        ModelRecord model = models.resolve(ModelRef.of(modelName, version));
+        requireTabular(model);
+        checkColumns("", columns.columns().keySet(), model);
+        for (io.hpl.server.data.Column column : model.schema().features()) {
+            if (!column.hasMissing() && !columns.columns().containsKey(column.name())) {
+                throw HplException.invalid("no values for column " + EchoedInput.quote(column.name()) + ": model '"
+                        + model.name() + "' takes " + featureNames(model) + ", one value per row each");
+            }
+        }
+        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        float[][] x = new float[columns.rows()][];
+        for (int i = 0; i < x.length; i++) {
+            checkpointEvery(i, "Predict");
+            int row = i;
+            x[i] = encode(encoder, "row " + i, column -> {
+                FeatureColumns.Values values = columns.columns().get(column);
+                return values == null ? CellValue.MISSING : values.cell(row);
+            }, columns.columns().keySet());
+        }
+        return new Scored(model, run(model, x));
+    }
+
+    /** Scores rows already encoded as the graph's input {@code x}, after checking their width against the model. */
+    public Scored predictEncoded(String modelName, int version, EncodedRows x) {
+        checkBatch(x.rows());
+        ModelRecord model = models.resolve(ModelRef.of(modelName, version));
+        int width = model.schema().isImage() ? model.schema().image().values() : model.schema().encodedWidth();
+        if (x.width() != width) {
+            throw HplException.invalid("x has " + x.width() + " values per row; model '" + model.name() + "' takes " + width
+                    + (model.schema().isImage() ? " (an image of " + model.schema().image() + ", channel-major)"
+                            : " (its encoded inputs " + model.schema().encodedNames() + ")"));
+        }
+        try (LoadedModels.Lease lease = loaded.acquire(model)) {
+            return new Scored(model, lease.session().predict(x.values(), x.rows()));
+        } catch (OrtException e) {
+            throw ortFailed(model, e);
+        }
+    }
+
     /** Scores labelled rows given inline (each with the target column). */
     public Evaluation evaluateRows(String modelName, int version, List<Map<String, CellValue>> rows) {
         return evaluateRows(ModelRef.of(modelName, version), rows);
@@ -191,33 +236,47 @@ public class PredictionService {
         try (LoadedModels.Lease lease = loaded.acquire(model)) { // held until scored: eviction cannot close it
             return lease.session().predict(x);
         } catch (OrtException e) {
-            throw new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model " + EchoedInput.quote(model.name()) + ": "
-                    + e.getMessage(), e);
+            throw ortFailed(model, e);
         }
+    }
+
+    private static HplException ortFailed(ModelRecord model, OrtException e) {
+        return new HplException(ErrorKind.INTERNAL, "ONNX Runtime failed on model " + EchoedInput.quote(model.name()) + ": "
+                + e.getMessage(), e);
     }
 
     /** One request row as model inputs, refusing columns the model does not know. */
     private float[] encode(FeatureEncoder encoder, ModelRecord model, int row, Map<String, CellValue> cells) {
-        cells.forEach((column, cell) -> {
-            if (cell instanceof CellValue.Text text) {
-                tableLimits.checkCell("row " + row, column, text.value()); // before anything parses it
+        checkColumns("row " + row + ": ", cells.keySet(), model);
+        return encode(encoder, "row " + row, cells::get, cells.keySet());
+    }
+
+    /** One row, read through {@code lookup} from the given columns, with the cell-size limit checked first. */
+    private float[] encode(FeatureEncoder encoder, String rowLabel, java.util.function.Function<String, CellValue> lookup,
+                           Set<String> columns) {
+        for (String column : columns) {
+            if (lookup.apply(column) instanceof CellValue.Text text) {
+                tableLimits.checkCell(rowLabel, column, text.value()); // before anything parses it
             }
-        });
-        checkColumns(row, cells, model);
-        return encoder.encodeRow("row " + row, cells::get);
+        }
+        return encoder.encodeRow(rowLabel, lookup);
     }
 
     /** A column the model does not know is most likely a typo: say so instead of ignoring it. */
-    private static void checkColumns(int row, Map<String, CellValue> cells, ModelRecord model) {
+    private static void checkColumns(String where, Set<String> columns, ModelRecord model) {
         Set<String> known = new HashSet<>(model.schema().ignoredColumns());
         known.add(model.schema().targetColumn());
         model.schema().features().forEach(c -> known.add(c.name()));
-        for (String column : cells.keySet()) {
+        for (String column : columns) {
             if (!known.contains(column)) {
-                throw HplException.invalid("row " + row + ": unknown column " + EchoedInput.quote(column) + "; model '" + model.name()
-                        + "' takes " + model.schema().features().stream().map(io.hpl.server.data.Column::name).toList());
+                throw HplException.invalid(where + "unknown column " + EchoedInput.quote(column) + "; model '" + model.name()
+                        + "' takes " + featureNames(model));
             }
         }
+    }
+
+    private static List<String> featureNames(ModelRecord model) {
+        return model.schema().features().stream().map(io.hpl.server.data.Column::name).toList();
     }
 
     private void checkBatch(int rows) {

@@ -274,6 +274,15 @@ public final class ModelStore {
         }
     }
 
+    /** The version's metadata file (model.json) as stored, for DownloadModel. */
+    public byte[] readMetadata(ModelRecord record) {
+        try {
+            return Files.readAllBytes(versionDir(record.name(), record.version()).resolve(METADATA));
+        } catch (IOException e) {
+            throw HplException.notFound("model " + EchoedInput.quote(record.name()) + " version " + record.version() + " was deleted");
+        }
+    }
+
     /** The per-model high-water mark: the highest version ever published, deleted ones included (0 if none). */
     int highestEverPublished(String name) {
         Path file = highWater.resolve(name);
@@ -324,7 +333,7 @@ public final class ModelStore {
         return models.resolve(name).resolve(Integer.toString(version));
     }
 
-    static String sha256(byte[] content) {
+    public static String sha256(byte[] content) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {

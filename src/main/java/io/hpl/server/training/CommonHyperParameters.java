@@ -12,7 +12,8 @@ public final class CommonHyperParameters {
     public static final HyperParameter<Integer> BATCH_SIZE = HyperParameter.integer(
             "batch_size", 128, 1, 65_536, "labelled rows per step (and unlabelled rows per step for semi-supervised methods)");
     public static final HyperParameter<List<Integer>> HIDDEN_LAYERS = HyperParameter.integerList(
-            "hidden_layers", List.of(256, 256), 1, 8192, "widths of the backbone's hidden layers (ReLU, dropout after each)");
+            "hidden_layers", List.of(256, 256), 1, 8192, "widths of the backbone's hidden layers (ReLU, dropout after each)")
+            .tablesOnly();
     public static final HyperParameter<Double> DROPOUT = HyperParameter.real(
             "dropout", 0.05, 0.0, 0.9, "dropout probability after each hidden layer during training");
     public static final HyperParameter<Double> LEARNING_RATE = HyperParameter.real(
@@ -24,7 +25,8 @@ public final class CommonHyperParameters {
     public static final HyperParameter<Double> HEAD_WEIGHT_DECAY = HyperParameter.real(
             "head_weight_decay", 0.0, 0.0, 1.0, "L2 penalty added to the head's gradient (Adam, coupled)");
     public static final HyperParameter<Double> WEAK_NOISE = HyperParameter.real(
-            "weak_noise", 0.05, 0.0, 10.0, "std of the Gaussian noise of the weak view, in standardised feature units (labelled batches get it too)");
+            "weak_noise", 0.05, 0.0, 10.0, "std of the Gaussian noise of the weak view, in standardised feature units (labelled batches get it too)")
+            .tablesOnly();
     public static final HyperParameter<Double> CALIBRATION_FRACTION = HyperParameter.real(
             "calibration_fraction", 0.2, 0.01, 0.5, "share of labelled rows held out of training to calibrate sigma^2 and report validation metrics");
     public static final HyperParameter<Integer> PROGRESS_EVERY = HyperParameter.integer(

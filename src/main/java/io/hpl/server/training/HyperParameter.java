@@ -9,12 +9,37 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * A declared hyperparameter: its name, type, default, allowed range and meaning. Requests give
- * values as text (JSON clients and grpcurl alike); {@link #parse} checks one against the
- * declaration and says what was expected.
+ * A declared hyperparameter: its name, type, default, allowed range, meaning and the kinds of
+ * dataset it applies to. Requests give values as text (JSON clients and grpcurl alike);
+ * {@link #parse} checks one against the declaration and says what was expected.
  */
-public record HyperParameter<T>(
-        String name, String type, T defaultValue, String description, String allowed, Function<String, T> parser) {
+public record HyperParameter<T>(String name, String type, T defaultValue, String description, String allowed,
+                                Function<String, T> parser, AppliesTo appliesTo) {
+
+    /** The kinds of dataset a hyperparameter means something for; declared with it, checked in one place. */
+    public enum AppliesTo {
+        TABLES_AND_IMAGES,
+        TABLES,
+        IMAGES;
+
+        public boolean includes(boolean imageDataset) {
+            return this == TABLES_AND_IMAGES || (this == IMAGES) == imageDataset;
+        }
+    }
+
+    HyperParameter(String name, String type, T defaultValue, String description, String allowed, Function<String, T> parser) {
+        this(name, type, defaultValue, description, allowed, parser, AppliesTo.TABLES_AND_IMAGES);
+    }
+
+    /** This declaration, for table datasets only. */
+    public HyperParameter<T> tablesOnly() {
+        return new HyperParameter<>(name, type, defaultValue, description, allowed, parser, AppliesTo.TABLES);
+    }
+
+    /** This declaration, for image datasets only. */
+    public HyperParameter<T> imagesOnly() {
+        return new HyperParameter<>(name, type, defaultValue, description, allowed, parser, AppliesTo.IMAGES);
+    }
 
     public T parse(String text) {
         try {

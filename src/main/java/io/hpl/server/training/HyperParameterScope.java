@@ -2,7 +2,6 @@ package io.hpl.server.training;
 
 import io.hpl.server.data.DatasetSchema;
 import io.hpl.server.errors.HplException;
-import io.hpl.server.training.method.SemiSupervisedHyperParameters;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -10,30 +9,29 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Which hyperparameters apply to which kind of dataset. Every method declares both kinds (so
- * ListMethods shows them all); a request that sets one that cannot apply to its dataset is told
- * so, instead of the value being silently ignored.
+ * Which hyperparameters apply to which kind of dataset, as each declaration says
+ * ({@link HyperParameter#appliesTo}): a request that sets one that cannot apply to its dataset is
+ * told so, instead of the value being silently ignored.
  */
 public final class HyperParameterScope {
-    private static final Set<String> TABULAR_ONLY = names(List.of(CommonHyperParameters.HIDDEN_LAYERS,
-            CommonHyperParameters.WEAK_NOISE, SemiSupervisedHyperParameters.STRONG_NOISE,
-            SemiSupervisedHyperParameters.SWAP_PROBABILITY, TabularHyperParameters.TABULAR_BACKBONE,
-            TabularHyperParameters.ENSEMBLE_SIZE, TabularHyperParameters.EMBEDDING_BINS,
-            TabularHyperParameters.EARLY_STOPPING_PATIENCE));
-    private static final Set<String> IMAGE_ONLY = names(ImageHyperParameters.ALL);
-
     private HyperParameterScope() {
     }
 
-    /** Throws INVALID_ARGUMENT naming the given hyperparameters that do not apply to {@code schema}'s kind. */
-    public static void check(DatasetSchema schema, Collection<String> given) {
+    /** Throws INVALID_ARGUMENT naming the given hyperparameters that {@code declared} says do not apply to {@code schema}'s kind. */
+    public static void check(DatasetSchema schema, List<HyperParameter<?>> declared, Collection<String> given) {
         Set<String> wrong = new TreeSet<>(given);
-        wrong.retainAll(schema.isImage() ? TABULAR_ONLY : IMAGE_ONLY);
+        wrong.retainAll(declared.stream().filter(p -> !p.appliesTo().includes(schema.isImage())).map(HyperParameter::name)
+                .collect(Collectors.toSet()));
         if (!wrong.isEmpty()) {
             throw HplException.invalid("hyperparameters " + wrong + " apply to " + (schema.isImage() ? "tabular" : "image")
                     + " datasets only; this dataset is " + (schema.isImage() ? "an image dataset (" + schema.image() + ")"
                     : "tabular"));
         }
+    }
+
+    /** The declarations that apply to a dataset of the given kind: what ListMethods shows for it. */
+    public static List<HyperParameter<?>> applying(List<HyperParameter<?>> declared, boolean imageDataset) {
+        return declared.stream().filter(p -> p.appliesTo().includes(imageDataset)).toList();
     }
 
     /**
@@ -42,15 +40,11 @@ public final class HyperParameterScope {
      */
     public static void checkTabularBackbone(HyperParameters hp, Collection<String> given) {
         Set<String> wrong = new TreeSet<>(given);
-        wrong.retainAll(names(List.of(TabularHyperParameters.ENSEMBLE_SIZE, TabularHyperParameters.EMBEDDING_BINS)));
+        wrong.retainAll(Set.of(TabularHyperParameters.ENSEMBLE_SIZE.name(), TabularHyperParameters.EMBEDDING_BINS.name()));
         // Methods without a network (trees, AUTO) declare neither, and resolving refused them already.
         if (!wrong.isEmpty() && hp.get(TabularHyperParameters.TABULAR_BACKBONE) != TabularHyperParameters.Backbone.PACKED_ENSEMBLE) {
             throw HplException.invalid("hyperparameters " + wrong + " apply to tabular_backbone packed_ensemble only;"
                     + " set tabular_backbone to packed_ensemble or leave them out");
         }
-    }
-
-    private static Set<String> names(List<HyperParameter<?>> parameters) {
-        return parameters.stream().map(HyperParameter::name).collect(Collectors.toUnmodifiableSet());
     }
 }

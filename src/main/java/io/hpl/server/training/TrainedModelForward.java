@@ -7,6 +7,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import io.hpl.server.model.ConstantVariance;
+import io.hpl.server.model.ConvNet;
+import io.hpl.server.model.PackedMlp;
 import io.hpl.server.model.FixedViews;
 import io.hpl.server.model.Blend;
 import io.hpl.server.model.ResidualTreeVariance;
@@ -71,25 +73,45 @@ public final class TrainedModelForward {
      * into {@code m} once, here, however often f is applied.
      */
     static Function<NDArray, NDArray> regressorForward(NDManager m, Regressor regressor) {
-        if (regressor instanceof Mlp mlp) {
-            return x -> forwardMlp(m, mlp, x);
-        }
-        if (regressor instanceof TreeEnsemble trees) {
-            return x -> forwardTrees(m, trees, x);
-        }
-        if (regressor instanceof Blend blend) {
-            List<Function<NDArray, NDArray>> members = blend.members().stream().map(r -> regressorForward(m, r)).toList();
-            return x -> {
-                NDArray sum = null;
-                for (int k = 0; k < members.size(); k++) {
-                    NDArray weighted = members.get(k).apply(x).mul((float) blend.weights()[k]);
-                    sum = sum == null ? weighted : sum.add(weighted);
-                }
-                return sum;
-            };
-        }
-        RegressorNetwork network = RegressorNetwork.of(m, regressor, 0);
-        return x -> network.predict(x, false).reshape(-1, 1);
+        return regressor.accept(new Regressor.Visitor<>() {
+            @Override
+            public Function<NDArray, NDArray> mlp(Mlp mlp) {
+                return x -> forwardMlp(m, mlp, x);
+            }
+
+            @Override
+            public Function<NDArray, NDArray> packedMlp(PackedMlp packed) {
+                return asNetwork(packed);
+            }
+
+            @Override
+            public Function<NDArray, NDArray> convNet(ConvNet conv) {
+                return asNetwork(conv);
+            }
+
+            @Override
+            public Function<NDArray, NDArray> trees(TreeEnsemble trees) {
+                return x -> forwardTrees(m, trees, x);
+            }
+
+            @Override
+            public Function<NDArray, NDArray> blend(Blend blend) {
+                List<Function<NDArray, NDArray>> members = blend.members().stream().map(r -> regressorForward(m, r)).toList();
+                return x -> {
+                    NDArray sum = null;
+                    for (int k = 0; k < members.size(); k++) {
+                        NDArray weighted = members.get(k).apply(x).mul((float) blend.weights()[k]);
+                        sum = sum == null ? weighted : sum.add(weighted);
+                    }
+                    return sum;
+                };
+            }
+
+            private Function<NDArray, NDArray> asNetwork(Regressor network) {
+                RegressorNetwork n = RegressorNetwork.of(m, network, 0);
+                return x -> n.predict(x, false).reshape(-1, 1);
+            }
+        });
     }
 
     /** [N, inputs] → [N, outputs]; weights are [out][in] as in PyTorch's Linear, hence the transpose. */
@@ -140,23 +162,30 @@ public final class TrainedModelForward {
         return m.create(out, new Shape(n, 1));
     }
 
-    /** One branch per VarianceModel variant, mirroring OnnxModelWriter (no pattern switch in Java 17). */
+    /** One branch per VarianceModel variant, mirroring OnnxModelWriter. */
     private static NDArray variance(NDManager m, TrainedModel model, Function<NDArray, NDArray> f, NDArray standardised,
                                     NDArray out, NDArray mean) {
-        VarianceModel variance = model.variance();
-        if (variance instanceof ConstantVariance constant) {
-            return m.full(mean.getShape(), (float) constant.variance());
-        }
-        if (variance instanceof ViewLearnedVariance view) {
-            return viewRawVariance(m, f, view, standardised, out).mul((float) view.scale());
-        }
-        if (variance instanceof RowLearnedVariance row) {
-            return rowRawVariance(m, row, standardised).mul((float) row.scale());
-        }
-        if (variance instanceof ResidualTreeVariance trees) {
-            return forwardTrees(m, trees.logVariance(), standardised).reshape(-1).exp().mul((float) trees.scale());
-        }
-        throw new IllegalArgumentException("no forward pass for variance model " + variance.getClass().getName());
+        return model.variance().accept(new VarianceModel.Visitor<>() {
+            @Override
+            public NDArray constant(ConstantVariance constant) {
+                return m.full(mean.getShape(), (float) constant.variance());
+            }
+
+            @Override
+            public NDArray viewLearned(ViewLearnedVariance view) {
+                return viewRawVariance(m, f, view, standardised, out).mul((float) view.scale());
+            }
+
+            @Override
+            public NDArray rowLearned(RowLearnedVariance row) {
+                return rowRawVariance(m, row, standardised).mul((float) row.scale());
+            }
+
+            @Override
+            public NDArray residualTrees(ResidualTreeVariance trees) {
+                return treeRawVariance(m, trees, standardised).mul((float) trees.scale());
+            }
+        });
     }
 
     /**
@@ -166,17 +195,31 @@ public final class TrainedModelForward {
      */
     public static NDArray rawVariance(NDManager m, Function<NDArray, NDArray> f, VarianceModel variance,
                                       NDArray standardised) {
-        if (variance instanceof ViewLearnedVariance view) {
-            NDArray out = f.apply(standardised).reshape(-1);
-            return viewRawVariance(m, f, view, standardised, out);
-        }
-        if (variance instanceof RowLearnedVariance row) {
-            return rowRawVariance(m, row, standardised);
-        }
-        if (variance instanceof ResidualTreeVariance trees) {
-            return forwardTrees(m, trees.logVariance(), standardised).reshape(-1).exp();
-        }
-        return m.ones(new Shape(standardised.getShape().get(0)));
+        return variance.accept(new VarianceModel.Visitor<>() {
+            @Override
+            public NDArray constant(ConstantVariance constant) {
+                return m.ones(new Shape(standardised.getShape().get(0)));
+            }
+
+            @Override
+            public NDArray viewLearned(ViewLearnedVariance view) {
+                return viewRawVariance(m, f, view, standardised, f.apply(standardised).reshape(-1));
+            }
+
+            @Override
+            public NDArray rowLearned(RowLearnedVariance row) {
+                return rowRawVariance(m, row, standardised);
+            }
+
+            @Override
+            public NDArray residualTrees(ResidualTreeVariance trees) {
+                return treeRawVariance(m, trees, standardised);
+            }
+        });
+    }
+
+    private static NDArray treeRawVariance(NDManager m, ResidualTreeVariance trees, NDArray standardised) {
+        return forwardTrees(m, trees.logVariance(), standardised).reshape(-1).exp();
     }
 
     /**

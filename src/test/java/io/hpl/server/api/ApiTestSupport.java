@@ -51,7 +51,7 @@ public final class ApiTestSupport {
      * Waits for the engines, then trains a small SUPERVISED model on GeneratedCsv's table (columns
      * a, b, c; target y) under {@code name}: the model the request-check tests send bad input to.
      */
-    static void trainSmallTabularModel(RegressionService client, Engines engines, String name) throws InterruptedException {
+    public static void trainSmallTabularModel(RegressionService client, Engines engines, String name) throws InterruptedException {
         assertTrue(engines.awaitReady(Duration.ofMinutes(2)), "engines did not load: " + engines.failure());
         DatasetInfo dataset = upload(client, "y", GeneratedCsv.make(60, 0, 3), "id");
         List<TrainEvent> events = client.train(TrainRequest.newBuilder().setDatasetId(dataset.getId())

@@ -1,5 +1,6 @@
 package io.hpl.server.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,6 +21,8 @@ import io.hpl.server.store.ModelStore;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +60,18 @@ class RequestMetricsInterceptorTest {
                 .addRows(row).addRows(row).addRows(row).build(), Status.OK);
 
         assertEquals(3.0, batch("house").totalAmount());
+    }
+
+    @Test
+    void latencyHasTheExplicitSloBucketsOnly() {
+        Struct row = Struct.newBuilder().putFields("a", Value.newBuilder().setNumberValue(1).build()).build();
+        call(RegressionServiceGrpc.getPredictMethod(), PredictRequest.newBuilder().setModelName("slo").addRows(row).build(),
+                Status.OK);
+
+        double[] bounds = Arrays.stream(registry.find(RequestMetricsInterceptor.RPC_DURATION).tag("model", "slo").timer()
+                .takeSnapshot().histogramCounts()).mapToDouble(b -> b.bucket(TimeUnit.MILLISECONDS)).toArray();
+        assertArrayEquals(new double[] {1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000,
+                300_000}, bounds, 1e-9, "16 buckets a series, 25 ms and 100 ms among them for Predict SLOs");
     }
 
     @Test

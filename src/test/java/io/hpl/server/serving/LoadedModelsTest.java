@@ -1,6 +1,7 @@
 package io.hpl.server.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +12,16 @@ import io.hpl.server.model.TrainedModel;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.training.MethodName;
+import io.hpl.server.errors.HplException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +78,74 @@ class LoadedModelsTest {
             loaded.evict("m0", 0);
             assertEquals(0, loaded.loaded());
             assertEquals(2, lease.session().predict(RandomModels.rows(model, 2, 2)).size());
+        }
+    }
+
+    /** Loading one version happens outside the lock: another version loads and serves meanwhile. */
+    @Test
+    void oneModelLoadingDoesNotHoldUpTheOthers() throws Exception {
+        TrainedModel model = RandomModels.model(5);
+        ModelStore store = new ModelStore(root);
+        List<ModelRecord> records = publish(store, model, 2);
+        float[][] rows = RandomModels.rows(model, 1, 2);
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch slowMayFinish = new CountDownLatch(1);
+        LoadedModels loaded = new LoadedModels(record -> {
+            if (record.name().equals("m0")) {
+                slowStarted.countDown();
+                awaitOrFail(slowMayFinish);
+            }
+            return factory.open(store.readOnnx(record));
+        }, 4);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> slow = pool.submit(() -> predictOnce(loaded, records.get(0), rows));
+            assertTrue(slowStarted.await(30, TimeUnit.SECONDS), "m0 started loading");
+            Future<Integer> other = pool.submit(() -> predictOnce(loaded, records.get(1), rows));
+            assertEquals(2, other.get(30, TimeUnit.SECONDS), "m1 loads and serves while m0 is still loading");
+            assertFalse(slow.isDone(), "m0 is still loading");
+            slowMayFinish.countDown();
+            assertEquals(2, slow.get(30, TimeUnit.SECONDS));
+        } finally {
+            slowMayFinish.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** A load that fails answers its callers with the cause and is tried again by the next caller. */
+    @Test
+    void aFailedLoadIsReportedAndRetried() throws Exception {
+        TrainedModel model = RandomModels.model(6);
+        ModelStore store = new ModelStore(root);
+        ModelRecord record = publish(store, model, 1).get(0);
+        AtomicInteger attempts = new AtomicInteger();
+        LoadedModels loaded = new LoadedModels(r -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new ai.onnxruntime.OrtException("simulated: out of memory while optimising the graph");
+            }
+            return factory.open(store.readOnnx(r));
+        }, 4);
+        HplException e = assertThrows(HplException.class, () -> loaded.acquire(record));
+        assertTrue(e.getMessage().contains("cannot be loaded by ONNX Runtime: simulated"), e.getMessage());
+        assertEquals(0, loaded.loaded(), "the failed entry is gone");
+        assertEquals(3, predictOnce(loaded, record, RandomModels.rows(model, 1, 3)));
+        assertEquals(2, attempts.get());
+    }
+
+    private static int predictOnce(LoadedModels loaded, ModelRecord record, float[][] rows) throws Exception {
+        try (LoadedModels.Lease lease = loaded.acquire(record)) {
+            return lease.session().predict(rows).size();
+        }
+    }
+
+    private static void awaitOrFail(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never let the load finish");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -44,6 +44,21 @@ class OnnxModelSessionTest {
     }
 
     @Test
+    void packedRowsScoreAsRowArrays() throws Exception {
+        float[][] rows = RandomModels.rows(model, 7, 300);
+        int width = session.inputWidth();
+        float[] packed = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, packed, i * width, width);
+        }
+        Predictions expected = session.predict(rows);
+        Predictions p = session.predict(packed, rows.length);
+        assertArrayEquals(expected.mean(), p.mean());
+        assertArrayEquals(expected.variance(), p.variance());
+        assertThrows(IllegalArgumentException.class, () -> session.predict(packed, rows.length + 1));
+    }
+
+    @Test
     void emptyBatchGivesEmptyPredictions() throws Exception {
         assertEquals(0, session.predict(new float[0][]).size());
     }

@@ -10,6 +10,7 @@ import io.hpl.server.data.ImageInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.training.views.PhotometricOp;
+import io.hpl.server.training.method.SemiSupervisedHyperParameters;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -60,25 +61,26 @@ class HyperParametersTest {
 
     @Test
     void settingsOfTheOtherKindOfDatasetAreRefusedByName() {
+        List<HyperParameter<?>> declared = SemiSupervisedHyperParameters.HPL; // HPL's own and every common one, as declared
         DatasetSchema image = DatasetSchema.images("angle", new ImageInput(1, 28, 28));
         DatasetSchema table = new DatasetSchema("y", List.of(Column.numeric("a")), List.of());
         HplException onImages = assertThrows(HplException.class,
-                () -> HyperParameterScope.check(image, List.of("iterations", "hidden_layers", "strong_noise")));
+                () -> HyperParameterScope.check(image, declared, List.of("iterations", "hidden_layers", "strong_noise")));
         assertEquals(ErrorKind.INVALID_ARGUMENT, onImages.kind());
         assertTrue(onImages.getMessage().contains("[hidden_layers, strong_noise]")
                 && onImages.getMessage().contains("image dataset (1x28x28)"), onImages.getMessage());
         HplException onTables = assertThrows(HplException.class,
-                () -> HyperParameterScope.check(table, List.of("backbone", "learning_rate")));
+                () -> HyperParameterScope.check(table, declared, List.of("backbone", "learning_rate")));
         assertTrue(onTables.getMessage().contains("[backbone]") && onTables.getMessage().contains("image datasets only"),
                 onTables.getMessage());
-        HyperParameterScope.check(image, List.of("backbone", "flip", "iterations", "unlabelled_weight"));
-        HyperParameterScope.check(table, List.of("hidden_layers", "swap_probability"));
+        HyperParameterScope.check(image, declared, List.of("backbone", "flip", "iterations", "unlabelled_weight"));
+        HyperParameterScope.check(table, declared, List.of("hidden_layers", "swap_probability"));
     }
 
     @Test
     void tabularBackboneSettingsAreRefusedOnImagesAndWithThePlainMlp() {
         DatasetSchema image = DatasetSchema.images("angle", new ImageInput(1, 28, 28));
-        HplException onImages = assertThrows(HplException.class, () -> HyperParameterScope.check(image,
+        HplException onImages = assertThrows(HplException.class, () -> HyperParameterScope.check(image, declared,
                 List.of("tabular_backbone", "ensemble_size", "embedding_bins", "early_stopping_patience", "iterations")));
         assertEquals(ErrorKind.INVALID_ARGUMENT, onImages.kind());
         assertTrue(onImages.getMessage().contains(

@@ -16,10 +16,11 @@ public final class SemiSupervisedHyperParameters {
     public static final HyperParameter<Double> UNLABELLED_WEIGHT = HyperParameter.real(
             "unlabelled_weight", 1.0, 0.0, 1000.0, "lambda: weight of the pseudo-label term in the training loss");
     public static final HyperParameter<Double> STRONG_NOISE = HyperParameter.real(
-            "strong_noise", 0.1, 0.0, 10.0, "std of the Gaussian noise of the strong view, in standardised feature units");
+            "strong_noise", 0.1, 0.0, 10.0, "std of the Gaussian noise of the strong view, in standardised feature units")
+            .tablesOnly();
     public static final HyperParameter<Double> SWAP_PROBABILITY = HyperParameter.real(
             "swap_probability", 0.0, 0.0, 1.0, "probability that the strong view takes a feature from another row"
-                    + " (0.3 is the benchmark protocol's view; it hurts where one feature carries the target)");
+                    + " (0.3 is the benchmark protocol's view; it hurts where one feature carries the target)").tablesOnly();
     public static final HyperParameter<Integer> META_PERIOD = HyperParameter.integer(
             "meta_period", 5, 1, 1_000_000, "HPL: iterations between meta steps of the uncertainty learner (the first iteration has one)");
     public static final HyperParameter<Double> UNCERTAINTY_LEARNING_RATE = HyperParameter.real(

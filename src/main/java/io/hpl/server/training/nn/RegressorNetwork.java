@@ -3,10 +3,12 @@ package io.hpl.server.training.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.norm.Dropout;
+import io.hpl.server.model.Blend;
 import io.hpl.server.model.ConvNet;
 import io.hpl.server.model.Mlp;
 import io.hpl.server.model.PackedMlp;
 import io.hpl.server.model.Regressor;
+import io.hpl.server.model.TreeEnsemble;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,13 +21,33 @@ public interface RegressorNetwork {
 
     /** A trainable network starting from {@code initial}'s weights, in {@code manager}. */
     static RegressorNetwork of(NDManager manager, Regressor initial, double dropout) {
-        if (initial instanceof Mlp mlp) {
-            return new MlpNetwork(manager, mlp, dropout);
-        }
-        if (initial instanceof PackedMlp packed) {
-            return new PackedMlpNetwork(manager, packed, dropout);
-        }
-        return new ConvNetwork(manager, (ConvNet) initial, dropout);
+        return initial.accept(new Regressor.Visitor<>() {
+            @Override
+            public RegressorNetwork mlp(Mlp mlp) {
+                return new MlpNetwork(manager, mlp, dropout);
+            }
+
+            @Override
+            public RegressorNetwork packedMlp(PackedMlp packed) {
+                return new PackedMlpNetwork(manager, packed, dropout);
+            }
+
+            @Override
+            public RegressorNetwork convNet(ConvNet conv) {
+                return new ConvNetwork(manager, conv, dropout);
+            }
+
+            // Trees and blends are fitted, not trained by gradient steps: no method asks for them here.
+            @Override
+            public RegressorNetwork trees(TreeEnsemble trees) {
+                throw new IllegalArgumentException("gradient-boosted trees are not a trainable network");
+            }
+
+            @Override
+            public RegressorNetwork blend(Blend blend) {
+                throw new IllegalArgumentException("a blend is not a trainable network");
+            }
+        });
     }
 
     /** Dropout with probability {@code p} in training, the identity otherwise (PyTorch's inverted dropout). */
