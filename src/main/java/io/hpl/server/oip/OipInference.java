@@ -75,8 +75,9 @@ public class OipInference {
     }
 
     public ModelMetadata metadata(String name, String version) {
-        ModelRecord model = models.resolve(ModelRef.of(name, parseVersion(version))); // "name@alias" too
-        List<String> versions = version == null || version.isEmpty()
+        ModelRef ref = ModelRef.of(name, parseVersion(version)); // "name@alias" too: the version it points to
+        ModelRecord model = models.resolve(ref);
+        List<String> versions = (version == null || version.isEmpty()) && !ref.hasAlias()
                 ? models.list(model.name()).stream().map(r -> Integer.toString(r.version())).toList()
                 : List.of(Integer.toString(model.version()));
         DatasetSchema schema = model.schema();

@@ -28,6 +28,7 @@ import io.hpl.server.api.v1.SetAliasResponse;
 import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.health.Engines;
+import io.hpl.server.oip.OipInference;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -60,6 +61,9 @@ class AliasesOverGrpcTest {
 
     @Inject
     Engines engines;
+
+    @Inject
+    OipInference oip;
 
     private DatasetInfo dataset() throws InterruptedException {
         assertTrue(engines.awaitReady(Duration.ofMinutes(2)), "engines did not load: " + engines.failure());
@@ -117,6 +121,10 @@ class AliasesOverGrpcTest {
         assertEquals(2, predict(PredictRequest.newBuilder().setModelName(m).setVersion(2)).getVersion(), "pins still work");
 
         setAlias(m, "candidate", 2);
+        // OIP resolves through the same ModelStore.resolve: name@alias and the default alias reach it too
+        assertEquals(List.of("2"), oip.metadata(m + "@candidate", "").versions());
+        assertEquals(List.of("1"), oip.metadata(m + "@production", "").versions());
+        assertTrue(oip.modelReady(m + "@candidate", ""));
         EvaluateResponse evaluated = client.evaluate(EvaluateRequest.newBuilder().setModelName(m + "@candidate")
                 .setInline(InlineRows.newBuilder().addRows(row(Map.of("a", 0.3, "b", 104, "c", "green", "y", 0.5)))).build())
                 .await().atMost(TIMEOUT);
