@@ -9,8 +9,6 @@ async function main(): Promise<void> {
   hpl.close();
 }
 main();
-}
-main();
 async function aliases(hpl: HplClient): Promise<void> {
   const before: number = await hpl.setAlias('m', 'production', 2);
   const r = await hpl.predictVersioned('m', [{ a: 1 }], { alias: 'production' });
