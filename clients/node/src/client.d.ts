@@ -19,7 +19,10 @@ export interface DatasetInfo {
   sizeBytes: number; createdAt: string;
 }
 
-export interface HyperParameterSpec { name: string; type: string; defaultValue: string; description: string; allowed: string }
+export interface HyperParameterSpec { name: string; type: string; defaultValue: string; description: string; allowed: string;
+  /** "tables and images", "tables" or "images" */
+  appliesTo: string;
+}
 export interface MethodInfo { method: Method; description: string; hyperparameters: HyperParameterSpec[]; available: boolean }
 
 export interface CoveragePoint { level: number; coverage: number }
