@@ -47,6 +47,8 @@ export interface ModelInfo {
   createdAt: string; onnxSha256: string; onnxSizeBytes: number; varianceDefinition: string;
   labelledRowsUsed: number; unlabelledRowsUsed: number; calibrationRows: number; trainingSeconds: number;
   uncertaintyNote: string; selection: Selection | null;
+  /** the training job that published this version (empty for versions published before jobs named themselves) */
+  jobId: string;
   /** the aliases pointing at this version; loaded: its ONNX session is loaded (a Predict pays no load) */
   aliases: string[]; loaded: boolean;
 }
