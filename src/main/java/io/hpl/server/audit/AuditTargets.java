@@ -2,10 +2,13 @@ package io.hpl.server.audit;
 
 import io.hpl.server.api.v1.CancelJobRequest;
 import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.DeleteAliasRequest;
 import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteModelRequest;
 import io.hpl.server.api.v1.DeleteModelResponse;
 import io.hpl.server.api.v1.JobInfo;
+import io.hpl.server.api.v1.SetAliasRequest;
+import io.hpl.server.api.v1.SetAliasResponse;
 import io.hpl.server.api.v1.TrainEvent;
 import io.hpl.server.api.v1.TrainRequest;
 import io.hpl.server.errors.EchoedInput;
@@ -32,6 +35,13 @@ final class AuditTargets {
             into.put("version", Integer.toString(r.getVersion())); // 0 = every version: worth saying
         } else if (message instanceof DeleteDatasetRequest r) {
             put(into, "dataset_id", r.getId());
+        } else if (message instanceof SetAliasRequest r) {
+            put(into, "model_name", r.getModelName());
+            put(into, "alias", r.getAlias());
+            into.put("version", Integer.toString(r.getVersion()));
+        } else if (message instanceof DeleteAliasRequest r) {
+            put(into, "model_name", r.getModelName());
+            put(into, "alias", r.getAlias());
         }
         // UploadDatasetRequest: the id exists only once the bytes are in; it comes from the reply.
     }
@@ -45,6 +55,8 @@ final class AuditTargets {
             put(into, "job_id", e.getAccepted().getJobId());
         } else if (message instanceof DeleteModelResponse d) {
             into.put("versions_deleted", Integer.toString(d.getVersionsDeleted()));
+        } else if (message instanceof SetAliasResponse a) {
+            into.put("previous_version", Integer.toString(a.getPreviousVersion())); // what a rollback goes back to
         }
     }
 

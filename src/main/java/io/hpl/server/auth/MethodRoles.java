@@ -61,7 +61,10 @@ public final class MethodRoles {
             Map.entry(HPL + "Train", Access.ADMIN),
             Map.entry(HPL + "StartTraining", Access.ADMIN),
             Map.entry(HPL + "CancelJob", Access.ADMIN),
-            Map.entry(HPL + "DeleteModel", Access.ADMIN));
+            Map.entry(HPL + "DeleteModel", Access.ADMIN),
+            // Moving an alias changes what every Predict on "name@alias" serves: a rollout, so admin.
+            Map.entry(HPL + "SetAlias", Access.ADMIN),
+            Map.entry(HPL + "DeleteAlias", Access.ADMIN));
 
     private MethodRoles() {
     }

@@ -176,7 +176,7 @@ class AuthMatrixTest {
             }
             notAnAuthError(wrong, name + " as admin", asAdmin);
         }
-        assertEquals((17 + 6) * 4, cells, "RegressionService has 17 RPCs, GRPCInferenceService 6: this matrix must grow with them");
+        assertEquals((19 + 6) * 4, cells, "RegressionService has 19 RPCs, GRPCInferenceService 6: this matrix must grow with them");
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         // AuthInterceptor runs first: the metrics interceptor behind it never saw the refused calls.
         for (String code : List.of("UNAUTHENTICATED", "PERMISSION_DENIED")) {
