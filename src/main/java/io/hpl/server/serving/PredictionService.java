@@ -196,6 +196,40 @@ public class PredictionService {
                 p.mean(), p.variance(), model.intervals()));
     }
 
+    /** Rows in a PredictDataset message when the request leaves chunk_rows at 0. */
+    public static final int DEFAULT_CHUNK_ROWS = 1000;
+
+    private final java.util.concurrent.atomic.AtomicLong datasetChunksRead = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Opens a stored dataset for scoring a chunk at a time with a model (PredictDataset). Checks
+     * everything that can be checked before the first row (chunk size, model, dataset, the dataset's
+     * columns against the model's schema, the id column), so bad requests fail before streaming.
+     *
+     * @param chunkRows rows per chunk, 0 for {@link #DEFAULT_CHUNK_ROWS}; at most hpl.predict.max-rows
+     * @param idColumn  a column whose text comes with each row, or null
+     */
+    public DatasetScoring openDatasetScoring(String modelName, int version, String datasetId, int chunkRows, String idColumn,
+                                             boolean unlabelledOnly) {
+        int rows = chunkRows == 0 ? Math.min(DEFAULT_CHUNK_ROWS, maxRows) : chunkRows;
+        if (rows < 0 || rows > maxRows) {
+            throw HplException.invalid("chunk_rows " + chunkRows + " is out of range: use 1 to " + maxRows
+                    + " (hpl.predict.max-rows), or 0 for " + Math.min(DEFAULT_CHUNK_ROWS, maxRows));
+        }
+        ModelRecord model = models.get(modelName, version);
+        return new DatasetScoring(model, datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly), rows,
+                this::run, datasetChunksRead::incrementAndGet);
+    }
+
+    /**
+     * Chunks read from stored datasets for PredictDataset since the server started: a test compares it
+     * with the messages its client has received to see that the server reads ahead of a slow client
+     * only as far as gRPC's flow control lets it.
+     */
+    public long datasetChunksRead() {
+        return datasetChunksRead.get();
+    }
+
     /** Rows between two looks at the caller's context: cheap enough per look, prompt enough per stop. */
     static final int CHECK_EVERY_ROWS = 256;
 
