@@ -21,9 +21,12 @@ public final class DatasetScoring implements AutoCloseable {
     private final int chunkRows;
     private final BiFunction<ModelRecord, float[][], Predictions> score;
     private final Runnable onChunk;
+    private final Runnable onClose;
+    private boolean closed;
 
     DatasetScoring(ModelRecord model, RowChunks chunks, int chunkRows, BiFunction<ModelRecord, float[][], Predictions> score,
-                   Runnable onChunk) {
+                   Runnable onChunk, Runnable onClose) {
+        this.onClose = onClose;
         this.model = model;
         this.chunks = chunks;
         this.chunkRows = chunkRows;
@@ -48,6 +51,10 @@ public final class DatasetScoring implements AutoCloseable {
 
     @Override
     public void close() {
-        chunks.close();
+        if (!closed) {
+            closed = true;
+            onClose.run();
+            chunks.close();
+        }
     }
 }

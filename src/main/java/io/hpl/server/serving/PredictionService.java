@@ -200,6 +200,7 @@ public class PredictionService {
     public static final int DEFAULT_CHUNK_ROWS = 1000;
 
     private final java.util.concurrent.atomic.AtomicLong datasetChunksRead = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger datasetStreamsOpen = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Opens a stored dataset for scoring a chunk at a time with a model (PredictDataset). Checks
@@ -217,8 +218,10 @@ public class PredictionService {
                     + " (hpl.predict.max-rows), or 0 for " + Math.min(DEFAULT_CHUNK_ROWS, maxRows));
         }
         ModelRecord model = models.get(modelName, version);
-        return new DatasetScoring(model, datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly), rows,
-                this::run, datasetChunksRead::incrementAndGet);
+        io.hpl.server.data.RowChunks chunks = datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly);
+        datasetStreamsOpen.incrementAndGet();
+        return new DatasetScoring(model, chunks, rows, this::run, datasetChunksRead::incrementAndGet,
+                datasetStreamsOpen::decrementAndGet);
     }
 
     /**
@@ -228,6 +231,11 @@ public class PredictionService {
      */
     public long datasetChunksRead() {
         return datasetChunksRead.get();
+    }
+
+    /** PredictDataset streams whose dataset is open now: 0 once every stream has ended, cancelled ones included. */
+    public int datasetStreamsOpen() {
+        return datasetStreamsOpen.get();
     }
 
     /** Rows between two looks at the caller's context: cheap enough per look, prompt enough per stop. */
