@@ -112,7 +112,7 @@ class PredictDatasetTest {
                 // queues every chunk, as Quarkus would let it) passes MAX_AHEAD well within the bound.
                 // A bounded poll on the condition that must not come true, not a sleep to sync on.
                 long deadline = System.nanoTime() + 3_000_000_000L;
-                while (System.nanoTime() < deadline && predictions.datasetChunksRead() - before <= MAX_AHEAD) {
+                while (System.nanoTime() < deadline && predictions.datasetChunksRead() - before <= received + MAX_AHEAD) {
                     Thread.onSpinWait();
                 }
             }
