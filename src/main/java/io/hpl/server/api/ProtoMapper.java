@@ -76,6 +76,9 @@ public final class ProtoMapper {
         if (r.selection() != null) {
             info.setSelection(toProto(r.selection()));
         }
+        if (r.jobId() != null) {
+            info.setJobId(r.jobId());
+        }
         return info
                 .setName(r.name())
                 .setVersion(r.version())

@@ -7,6 +7,7 @@ import io.hpl.server.serving.OrtSessionFactory;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.JobStore;
 import io.hpl.server.store.ModelStore;
+import io.hpl.server.store.UploadLimits;
 import io.hpl.server.training.MethodRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -19,7 +20,9 @@ public class Components {
     @Produces
     @Singleton
     DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits, TableLimits tableLimits) {
-        return new DatasetStore(Path.of(config.store().dir()), config.upload().maxBytes(), imageLimits, tableLimits);
+        ServerConfig.Upload upload = config.upload();
+        return new DatasetStore(Path.of(config.store().dir()),
+                new UploadLimits(upload.maxBytes(), upload.maxInFlight(), upload.maxStoredBytes()), imageLimits, tableLimits);
     }
 
     @Produces

@@ -32,6 +32,14 @@ public interface ServerConfig {
         /** Largest dataset upload accepted, in bytes. */
         @WithDefault("1073741824")
         long maxBytes();
+
+        /** Uploads being received at once, store-wide; one more is refused RESOURCE_EXHAUSTED. */
+        @WithDefault("4")
+        int maxInFlight();
+
+        /** Most bytes of datasets the store holds (their uploaded files, uploads in flight included). */
+        @WithDefault("68719476736")
+        long maxStoredBytes();
     }
 
     interface Predict {
@@ -99,7 +107,7 @@ public interface ServerConfig {
         @WithDefault("P7D")
         Duration jobRetention();
 
-        /** On shutdown, how long to wait for the running job to stop; it re-runs at the next start either way. */
+        /** On shutdown, how long to wait for the running job to checkpoint and stop; it continues at the next start either way. */
         @WithDefault("PT8S")
         Duration shutdownWait();
 
@@ -109,6 +117,14 @@ public interface ServerConfig {
          */
         @WithDefault("PT10S")
         Duration heartbeatEvery();
+
+        /** A running job of an iterative (network) method writes a checkpoint every this many iterations; 0: off. */
+        @WithDefault("0")
+        long checkpointEveryIterations();
+
+        /** ... and after the first iteration that ends this long after its last checkpoint; 0: off. */
+        @WithDefault("PT30S")
+        Duration checkpointEvery();
     }
 
     interface Serving {

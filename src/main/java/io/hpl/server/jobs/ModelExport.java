@@ -20,17 +20,19 @@ final class ModelExport {
         this.models = models;
     }
 
-    ModelRecord publish(TrainJobSpec spec, MethodName method, HyperParameters hp, DatasetRecord dataset,
+    /** Publishes the run of job {@code jobId}; the version's metadata and ONNX provenance name the job. */
+    ModelRecord publish(String jobId, TrainJobSpec spec, MethodName method, HyperParameters hp, DatasetRecord dataset,
                         TrainingOutcome outcome, double seconds) {
         Map<String, String> text = new TreeMap<>(hp.asText());
         ModelRecord draft = new ModelRecord(spec.modelName(), 0, method, text, spec.seed(), dataset.id(),
                 dataset.sha256(), outcome.model().schema(), outcome.calibrationMetrics(), null, null, 0,
                 outcome.model().variance().definition(), outcome.labelledRowsUsed(), outcome.unlabelledRowsUsed(),
                 outcome.calibrationRows(), seconds, outcome.conformal(), outcome.uncertaintyNote(),
-                outcome.selection());
+                outcome.selection(), jobId);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("hpl.model_name", spec.modelName());
         provenance.put("hpl.method", method.name());
+        provenance.put("hpl.job_id", jobId);
         provenance.put("hpl.seed", Long.toString(spec.seed()));
         provenance.put("hpl.dataset_id", dataset.id());
         provenance.put("hpl.dataset_sha256", dataset.sha256());

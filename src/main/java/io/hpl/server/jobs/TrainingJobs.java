@@ -23,6 +23,11 @@ import io.hpl.server.training.TrainingMethod;
 import io.hpl.server.training.TrainingOutcome;
 import io.hpl.server.training.TrainingProgress;
 import io.hpl.server.training.TrainingRun;
+import io.hpl.server.training.TrainingSuspendedException;
+import io.hpl.server.training.IterativeMethod;
+import io.hpl.server.training.checkpoint.Checkpoint;
+import io.hpl.server.training.checkpoint.CheckpointPolicy;
+import io.hpl.server.training.checkpoint.IncompatibleCheckpointException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -37,6 +42,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -73,8 +79,15 @@ public class TrainingJobs {
      * The limits, from {@code hpl.training.*}. {@code heartbeatEvery}: a watcher of an unfinished
      * job that got no event for this long gets a heartbeat; zero turns heartbeats off.
      */
-    public record Settings(int maxQueued, Duration retention, Duration shutdownWait, Duration heartbeatEvery) {
+    public record Settings(int maxQueued, Duration retention, Duration shutdownWait, Duration heartbeatEvery,
+                           CheckpointPolicy checkpoints) {
         public static final Duration DEFAULT_HEARTBEAT_EVERY = Duration.ofSeconds(10);
+        /** hpl.training.checkpoint-every-iterations and checkpoint-every's defaults. */
+        public static final CheckpointPolicy DEFAULT_CHECKPOINTS = new CheckpointPolicy(0, Duration.ofSeconds(30));
+
+        public Settings(int maxQueued, Duration retention, Duration shutdownWait, Duration heartbeatEvery) {
+            this(maxQueued, retention, shutdownWait, heartbeatEvery, DEFAULT_CHECKPOINTS);
+        }
 
         public Settings(int maxQueued, Duration retention, Duration shutdownWait) {
             this(maxQueued, retention, shutdownWait, DEFAULT_HEARTBEAT_EVERY);
@@ -87,7 +100,7 @@ public class TrainingJobs {
         final JobEventLog log;
         final AtomicBoolean stop = new AtomicBoolean();
         volatile JobRecord record;
-        boolean stoppedForShutdown;
+        volatile boolean stoppedForShutdown;
 
         Job(JobRecord record) {
             this.id = record.id();
@@ -131,7 +144,8 @@ public class TrainingJobs {
     public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
                         ServerConfig config, Engines engines, TrainingMetrics metrics) {
         this(datasets, models, methods, store, new Settings(config.training().maxQueued(),
-                config.training().jobRetention(), config.training().shutdownWait(), config.training().heartbeatEvery()),
+                config.training().jobRetention(), config.training().shutdownWait(), config.training().heartbeatEvery(),
+                new CheckpointPolicy(config.training().checkpointEveryIterations(), config.training().checkpointEvery())),
                 engines::trainingDevice, metrics,
                 engines, new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch()));
     }
@@ -212,7 +226,9 @@ public class TrainingJobs {
 
     /**
      * Queues again what the store says was queued or running when the process ended. A job that
-     * was running starts over from iteration 0: there are no checkpoints yet.
+     * was running resumes from its checkpoint when it has one (iterative methods), else starts over.
+     * A job whose model version is already published (the process ended between publishing and
+     * recording SUCCEEDED) is marked SUCCEEDED with that version instead of training again.
      */
     public void recover() {
         prune();
@@ -224,9 +240,22 @@ public class TrainingJobs {
                 continue;
             }
             Job job = new Job(r);
+            Optional<ModelRecord> published = publishedBy(r);
+            if (published.isPresent()) {
+                ModelRecord m = published.get();
+                synchronized (job) {
+                    update(job, r.noted("the server stopped after publishing " + m.name() + " version " + m.version()
+                            + " and before recording it; not trained again").succeeded(m.version()),
+                            seq -> new JobEvent.Finished(seq, job.id, m.name(), m.version(), m));
+                }
+                LOG.infof("training job %s: found version %d of %s that it published before the restart", r.id(),
+                        m.version(), m.name());
+                jobs.put(job.id, job);
+                continue;
+            }
             String why = r.state() == io.hpl.server.store.JobState.RUNNING
                     ? "the server stopped while attempt " + r.attempts() + " ran (at iteration " + r.iteration()
-                            + "); queued again, it re-runs from the start"
+                            + "); queued again, " + restartsHow(r)
                     : "queued again after a server restart";
             synchronized (job) {
                 update(job, r.requeued(why));
@@ -236,6 +265,31 @@ public class TrainingJobs {
             pending.incrementAndGet();
             worker.execute(() -> run(job));
         }
+    }
+
+    /** The version this job published, if any (model metadata names the publishing job). */
+    private Optional<ModelRecord> publishedBy(JobRecord r) {
+        try {
+            return models.list(r.modelName()).stream().filter(m -> r.id().equals(m.jobId())).findFirst();
+        } catch (HplException e) {
+            return Optional.empty(); // a model name the store refuses has no versions
+        }
+    }
+
+    /** How a job that was running continues: from its checkpoint, or from the start (methods without checkpoints). */
+    private String restartsHow(JobRecord r) {
+        Optional<byte[]> checkpoint = store.checkpoint(r.id());
+        if (checkpoint.isPresent()) {
+            try {
+                Checkpoint c = Checkpoint.decode(checkpoint.get());
+                return "it resumes from its checkpoint at iteration " + c.iteration() + " of " + c.totalIterations();
+            } catch (IncompatibleCheckpointException e) {
+                return "it re-runs from the start (its checkpoint is not readable: " + e.getMessage() + ")";
+            }
+        }
+        boolean iterative = r.method() != null && methods.find(r.method()).orElse(null) instanceof IterativeMethod;
+        return iterative ? "it re-runs from the start (no checkpoint was written yet)"
+                : "it re-runs from the start (" + r.method() + " writes no checkpoints: tree methods and AUTO start over)";
     }
 
     /**
@@ -436,7 +490,7 @@ public class TrainingJobs {
             LOG.infof("training job %s: method %s, dataset %s (sha256 %s), seed %d, model %s", job.id, name,
                     p.dataset().id(), p.dataset().sha256(), spec.seed(), spec.modelName());
             TrainingOutcome outcome = p.method().train(new TrainingRun(datasets.load(p.dataset().id()), p.hp(),
-                    spec.seed(), device.get(), progress(job), job.stop::get));
+                    spec.seed(), device.get(), progress(job), job.stop::get, checkpoints(job)));
             double seconds = (System.nanoTime() - start) / 1e9;
             ModelRecord model;
             synchronized (job) {
@@ -444,7 +498,7 @@ public class TrainingJobs {
                 if (job.stop.get()) {
                     throw new TrainingCancelledException(job.record.iteration());
                 }
-                model = export.publish(spec, name, p.hp(), p.dataset(), outcome, seconds);
+                model = export.publish(job.id, spec, name, p.hp(), p.dataset(), outcome, seconds);
                 update(job, job.record.succeeded(model.version()),
                         seq -> new JobEvent.Finished(seq, job.id, model.name(), model.version(), model));
             }
@@ -452,6 +506,8 @@ public class TrainingJobs {
                     model.version(), seconds, outcome.millisPerIteration());
             metrics.lastJobSpeed(outcome.millisPerIteration());
             metrics.jobEnded(name.name(), JobState.FINISHED);
+        } catch (TrainingSuspendedException e) {
+            suspended(job, e.iteration());
         } catch (TrainingCancelledException e) {
             stopped(job);
         } catch (HplException e) {
@@ -475,6 +531,28 @@ public class TrainingJobs {
         };
         if (ended != null) {
             metrics.jobTook(name.name(), ended, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private JobCheckpoints checkpoints(Job job) {
+        return new JobCheckpoints(job.id, store, settings.checkpoints(), job, () -> job.record, change -> {
+            synchronized (job) {
+                if (!job.record.state().isFinal()) { // a cancel got here first: its record stays as it ended
+                    update(job, change.apply(job.record));
+                }
+            }
+        }, () -> job.stoppedForShutdown);
+    }
+
+    /** The run wrote a checkpoint at {@code iteration} and stopped for shutdown: back in the queue, to resume. */
+    private void suspended(Job job, long iteration) {
+        synchronized (job) {
+            if (!job.record.state().isFinal()) {
+                String how = iteration > 0 ? "checkpoint written at iteration " + iteration + "; resumes from it"
+                        : "no iteration done yet; starts from the beginning";
+                update(job, job.record.requeued("interrupted by server shutdown; " + how + " at the next start"));
+                LOG.infof("training job %s: stopped for shutdown; %s at the next start", job.id, how);
+            }
         }
     }
 
@@ -532,6 +610,7 @@ public class TrainingJobs {
             job.log.append(event);
         }
         if (job.record.state().isFinal()) {
+            store.deleteCheckpoint(job.id); // an ended job never resumes
             compactOldEndedJobs(job);
         }
     }
@@ -583,9 +662,10 @@ public class TrainingJobs {
     }
 
     /**
-     * Stops taking jobs, stops the running one so that it re-runs at the next start, tells every
-     * watcher of an unfinished job UNAVAILABLE, and waits at most hpl.training.shutdown-wait for
-     * the training thread. Queued jobs stay queued in the store.
+     * Stops taking jobs, stops the running one (a network method writes a checkpoint first and
+     * resumes from it at the next start; others re-run), tells every watcher of an unfinished job
+     * UNAVAILABLE, and waits at most hpl.training.shutdown-wait for the training thread. Queued
+     * jobs stay queued in the store.
      */
     @PreDestroy
     public void shutdown() {

@@ -65,6 +65,7 @@ public final class DatasetStore {
     private final Path datasets;
     private final Path tmp;
     private final long maxUploadBytes;
+    private final UploadQuota quota;
     private final CsvDatasetReader reader;
     private final ImageArchiveReader imageReader;
     private final ObjectMapper json = new ObjectMapper()
@@ -88,12 +89,15 @@ public final class DatasetStore {
 
     /** As above, with the limits for table cells and categories. */
     public DatasetStore(Path root, long maxUploadBytes, ImageLimits imageLimits, TableLimits tableLimits) {
-        if (maxUploadBytes <= 0) {
-            throw new IllegalArgumentException("maxUploadBytes must be positive: " + maxUploadBytes);
-        }
+        this(root, new UploadLimits(maxUploadBytes, UploadLimits.DEFAULTS.maxInFlight(), UploadLimits.DEFAULTS.maxStoredBytes()),
+                imageLimits, tableLimits);
+    }
+
+    /** A store under {@code root} with every limit given; removes leftovers of a crash. */
+    public DatasetStore(Path root, UploadLimits uploadLimits, ImageLimits imageLimits, TableLimits tableLimits) {
         this.datasets = root.resolve("datasets");
         this.tmp = root.resolve("tmp").resolve("datasets");
-        this.maxUploadBytes = maxUploadBytes;
+        this.maxUploadBytes = uploadLimits.maxBytes();
         this.imageReader = new ImageArchiveReader(imageLimits);
         this.reader = new CsvDatasetReader(tableLimits);
         try {
@@ -102,15 +106,23 @@ public final class DatasetStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the dataset store under " + root, e);
         }
+        this.quota = new UploadQuota(uploadLimits, list().stream().mapToLong(DatasetRecord::sizeBytes).sum());
     }
 
     /** Starts an upload; the caller appends the file's bytes, then finishes (or aborts) it. */
     public DatasetUpload begin(DatasetHeaderSpec header) {
+        quota.begin();
         try {
-            return new DatasetUpload(this, header, tmp.resolve("upload-" + UUID.randomUUID() + ".csv"), maxUploadBytes);
-        } catch (IOException e) {
-            throw internal("cannot start the upload", e);
+            return new DatasetUpload(this, header, tmp.resolve("upload-" + UUID.randomUUID() + ".csv"), maxUploadBytes, quota);
+        } catch (IOException | RuntimeException e) {
+            quota.end(0);
+            throw e instanceof IOException io ? internal("cannot start the upload", io) : (RuntimeException) e;
         }
+    }
+
+    /** Bytes of the stored datasets' uploaded files, as counted against hpl.upload.max-stored-bytes. */
+    public long storedBytes() {
+        return quota.stored();
     }
 
     public Optional<DatasetRecord> get(String id) {
@@ -140,7 +152,12 @@ public final class DatasetStore {
 
     /** Deletes a dataset; false when there was none with that id. */
     public boolean delete(String id) {
-        return discard(datasetDir(id));
+        Optional<DatasetRecord> record = get(id);
+        boolean deleted = discard(datasetDir(id));
+        if (deleted) {
+            record.ifPresent(r -> quota.deleted(r.sizeBytes()));
+        }
+        return deleted;
     }
 
     /** The dataset's rows, encoded with its own schema. */
@@ -250,7 +267,9 @@ public final class DatasetStore {
             }
             StoreFiles.writeDurably(staging.resolve(RECORD_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
             Path target = datasetDir(id);
-            if (!moveIntoPlace(staging, target)) {
+            if (moveIntoPlace(staging, target)) {
+                quota.published(sizeBytes);
+            } else {
                 // Taken meanwhile: by an identical upload (return it), or by a folder that is no
                 // dataset, without a readable record (replace it).
                 Optional<DatasetRecord> winner = readRecord(target);
@@ -261,6 +280,7 @@ public final class DatasetStore {
                 if (!moveIntoPlace(staging, target)) {
                     return readRecord(target).orElseThrow(() -> internal("cannot publish dataset " + EchoedInput.quote(id) + "", null));
                 }
+                quota.published(sizeBytes);
             }
             return record;
         } finally {

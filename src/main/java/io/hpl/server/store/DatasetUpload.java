@@ -26,14 +26,18 @@ public final class DatasetUpload implements AutoCloseable {
     private final long maxBytes;
     private final FileChannel out;
     private final MessageDigest digest;
+    private final UploadQuota quota;
     private long size;
     private boolean open = true;
+    private boolean quotaReturned;
 
-    DatasetUpload(DatasetStore store, DatasetHeaderSpec header, Path tempFile, long maxBytes) throws IOException {
+    DatasetUpload(DatasetStore store, DatasetHeaderSpec header, Path tempFile, long maxBytes, UploadQuota quota)
+            throws IOException {
         this.store = store;
         this.header = header;
         this.tempFile = tempFile;
         this.maxBytes = maxBytes;
+        this.quota = quota;
         this.out = FileChannel.open(tempFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         this.digest = sha256();
     }
@@ -61,6 +65,12 @@ public final class DatasetUpload implements AutoCloseable {
         if (size + chunk.length > maxBytes) {
             abort();
             throw HplException.exhausted("the dataset is larger than the upload limit of " + maxBytes + " bytes");
+        }
+        try {
+            quota.reserve(chunk.length);
+        } catch (HplException e) {
+            abort();
+            throw e;
         }
         try {
             ByteBuffer buffer = ByteBuffer.wrap(chunk);
@@ -97,6 +107,10 @@ public final class DatasetUpload implements AutoCloseable {
     /** Discards the upload and its temporary file; does nothing once finished or aborted. */
     public synchronized void abort() {
         open = false;
+        if (!quotaReturned) { // once, whether the upload finished or not
+            quotaReturned = true;
+            quota.end(size);
+        }
         try {
             out.close();
             Files.deleteIfExists(tempFile);

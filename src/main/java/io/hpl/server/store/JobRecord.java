@@ -61,16 +61,21 @@ public record JobRecord(
                 attemptCount, h);
     }
 
-    /** A new attempt starts: iterations count from zero again (no checkpoints yet: a re-run starts over). */
+    /** A new attempt starts; iterations count from zero until it resumes from a checkpoint (see {@link #noted}). */
     public JobRecord running() {
         JobRecord r = with(JobState.RUNNING, "attempt " + (attempts + 1) + " started", now(), null, 0, null, null,
                 attempts + 1);
         return r.progressed(0, 0);
     }
 
-    /** Back in the queue after the server stopped while it ran; it runs again from the start. */
+    /** Back in the queue after the server stopped while it ran; {@code why} says whether it resumes or starts over. */
     public JobRecord requeued(String why) {
         return with(JobState.QUEUED, why, startedAt, null, 0, null, null, attempts);
+    }
+
+    /** A history note without a change of state (a resume from a checkpoint, a checkpoint not used). */
+    public JobRecord noted(String note) {
+        return with(state, note, startedAt, endedAt, modelVersion, failureCode, failureMessage, attempts);
     }
 
     public JobRecord succeeded(int version) {

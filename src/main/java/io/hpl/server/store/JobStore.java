@@ -21,11 +21,14 @@ import org.jboss.logging.Logger;
  * Training job records on the local file system, one {@code jobs/<id>.json} each, replaced whole by
  * an atomic rename (see {@link StoreFiles}): a crash leaves the previous record or the new one,
  * never half of one. They outlive the process, so a restart knows which jobs to run again.
+ * Beside a record, {@code jobs/<id>.ckpt} holds the running job's latest training checkpoint
+ * (written the same way), deleted when the job ends.
  */
 public final class JobStore {
     private static final Logger LOG = Logger.getLogger(JobStore.class);
     private static final Pattern ID = Pattern.compile("job-[0-9a-f-]{36}");
     private static final String SUFFIX = ".json";
+    private static final String CHECKPOINT_SUFFIX = ".ckpt";
 
     private final Path jobs;
     private final Path tmp;
@@ -87,10 +90,17 @@ public final class JobStore {
         return records;
     }
 
-    /** Deletes the records of jobs that ended more than {@code retention} before {@code now}; returns their ids. */
+    /**
+     * Deletes the records of jobs that ended more than {@code retention} before {@code now}, and
+     * every checkpoint whose job has ended or has no record (a crash between the two deletions);
+     * returns the ids of the pruned records.
+     */
     public synchronized List<String> prune(Duration retention, Instant now) {
         List<String> pruned = new ArrayList<>();
         for (JobRecord r : list()) {
+            if (r.state().isFinal()) {
+                deleteCheckpoint(r.id());
+            }
             if (r.state().isFinal() && r.endedAt() != null && Instant.parse(r.endedAt()).plus(retention).isBefore(now)) {
                 try {
                     Files.deleteIfExists(file(r.id()));
@@ -100,7 +110,53 @@ public final class JobStore {
                 }
             }
         }
+        if (Files.isDirectory(jobs)) {
+            try (Stream<Path> files = Files.list(jobs)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(CHECKPOINT_SUFFIX)).toList()) {
+                    String name = f.getFileName().toString();
+                    if (!Files.exists(file(name.substring(0, name.length() - CHECKPOINT_SUFFIX.length())))) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot prune checkpoints", e);
+            }
+        }
         return pruned;
+    }
+
+    /** Replaces the job's checkpoint atomically: a crash leaves the previous one or this one. */
+    public void saveCheckpoint(String id, byte[] checkpoint) {
+        try {
+            StoreFiles.replaceAtomically(checkpointFile(id), checkpoint, tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint of job " + id, e);
+        }
+    }
+
+    /** The job's latest checkpoint, as written. */
+    public Optional<byte[]> checkpoint(String id) {
+        Path file = checkpointFile(id);
+        if (!isValidId(id) || !Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable checkpoint " + file, e);
+        }
+    }
+
+    public void deleteCheckpoint(String id) {
+        try {
+            Files.deleteIfExists(checkpointFile(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the checkpoint of job " + id, e);
+        }
+    }
+
+    private Path checkpointFile(String id) {
+        return jobs.resolve(id + CHECKPOINT_SUFFIX);
     }
 
     private Path file(String id) {

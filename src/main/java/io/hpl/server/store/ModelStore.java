@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,6 +40,7 @@ public final class ModelStore {
     private final Path tmp;
     private final Path highWater;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ConcurrentMap<Path, CachedRecord> records = new ConcurrentHashMap<>();
     private final PublishHook hook;
 
     /** Called between writing a version aside and renaming it into place; tests use it to simulate a crash. */
@@ -207,13 +212,35 @@ public final class ModelStore {
         }
     }
 
+    /** A parsed model.json and the file attributes it was parsed at. */
+    private record CachedRecord(FileTime modified, long size, ModelRecord record) {
+    }
+
+    /**
+     * model.json parsed once per file version: every Predict resolves its model here, and parsing
+     * the JSON (a schema with every category) cost more than scoring one row. One stat a call still
+     * sees a delete or a rewrite, by this process or another sharing the store.
+     */
     private Optional<ModelRecord> read(Path versionDir) {
         Path file = versionDir.resolve(METADATA);
-        if (!Files.isRegularFile(file)) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            records.remove(file);
+            return Optional.empty(); // no such version (or deleted meanwhile)
+        }
+        if (!attributes.isRegularFile()) {
             return Optional.empty();
         }
+        CachedRecord cached = records.get(file);
+        if (cached != null && cached.modified().equals(attributes.lastModifiedTime()) && cached.size() == attributes.size()) {
+            return Optional.of(cached.record());
+        }
         try {
-            return Optional.of(json.readValue(file.toFile(), ModelRecord.class));
+            ModelRecord record = json.readValue(file.toFile(), ModelRecord.class);
+            records.put(file, new CachedRecord(attributes.lastModifiedTime(), attributes.size(), record));
+            return Optional.of(record);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable model metadata " + file, e);
         }

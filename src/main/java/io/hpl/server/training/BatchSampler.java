@@ -1,5 +1,11 @@
 package io.hpl.server.training;
 
+import io.hpl.server.training.checkpoint.IncompatibleCheckpointException;
+import io.hpl.server.training.checkpoint.RunState;
+import io.hpl.server.training.checkpoint.StatePart;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Random;
 
 /**
@@ -33,6 +39,31 @@ public final class BatchSampler {
         System.arraycopy(order, position, batch, 0, batchSize);
         position += batchSize;
         return batch;
+    }
+
+    /** Registers the current epoch's order and the position in it (the shuffles draw from the run's generator). */
+    public void register(RunState state, String name) {
+        state.add(name, new StatePart() {
+            @Override
+            public void write(DataOutputStream out) throws IOException {
+                out.writeInt(order.length);
+                for (int i : order) {
+                    out.writeInt(i);
+                }
+                out.writeInt(position);
+            }
+
+            @Override
+            public void read(DataInputStream in) throws IOException {
+                if (in.readInt() != order.length) {
+                    throw new IncompatibleCheckpointException(name + ": another number of rows");
+                }
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = in.readInt();
+                }
+                position = in.readInt();
+            }
+        });
     }
 
     private void shuffle() {

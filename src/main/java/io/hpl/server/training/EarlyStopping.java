@@ -2,6 +2,11 @@ package io.hpl.server.training;
 
 import ai.djl.ndarray.NDArray;
 import io.hpl.server.training.nn.RegressorNetwork;
+import io.hpl.server.training.checkpoint.RunState;
+import io.hpl.server.training.checkpoint.StatePart;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,6 +56,43 @@ final class EarlyStopping {
         for (int i = 0; i < state.size(); i++) {
             state.get(i).set(best.get(i));
         }
+    }
+
+    /** Registers the best MAE, its iteration and weights, and the evaluations since (the weights only once there are some). */
+    void register(RunState state) {
+        state.add("early_stopping", new StatePart() {
+            @Override
+            public void write(DataOutputStream out) throws IOException {
+                out.writeDouble(bestMae);
+                out.writeLong(bestIteration);
+                out.writeInt(sinceBest);
+                out.writeInt(best == null ? -1 : best.size());
+                if (best != null) {
+                    for (float[] b : best) {
+                        out.writeInt(b.length);
+                        for (float v : b) {
+                            out.writeFloat(v);
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void read(DataInputStream in) throws IOException {
+                bestMae = in.readDouble();
+                bestIteration = in.readLong();
+                sinceBest = in.readInt();
+                int count = in.readInt();
+                best = count < 0 ? null : new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    float[] b = new float[in.readInt()];
+                    for (int j = 0; j < b.length; j++) {
+                        b[j] = in.readFloat();
+                    }
+                    best.add(b);
+                }
+            }
+        });
     }
 
     long bestIteration() {

@@ -17,7 +17,14 @@ import io.hpl.server.training.views.ImageAugmentation;
 import io.hpl.server.training.views.ImageViews;
 import io.hpl.server.training.views.TabularViews;
 import io.hpl.server.training.views.Views;
+import io.hpl.server.training.checkpoint.Checkpoint;
+import io.hpl.server.training.checkpoint.IncompatibleCheckpointException;
+import io.hpl.server.training.checkpoint.RunState;
+import io.hpl.server.training.checkpoint.SeededRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -71,8 +78,25 @@ public abstract class IterativeMethod implements TrainingMethod {
         return MlpNetwork.initial(schema.encodedWidth(), hidden, random);
     }
 
+    /**
+     * Trains, resuming from the run's checkpoint when it has one that fits (same method, same
+     * number of iterations, the same parts of state); one that does not fit is reported and the run
+     * starts over.
+     */
     @Override
     public final TrainingOutcome train(TrainingRun run) {
+        Optional<Checkpoint> checkpoint = run.checkpointing().latest();
+        if (checkpoint.isPresent()) {
+            try {
+                return train(run, checkpoint);
+            } catch (IncompatibleCheckpointException e) {
+                run.checkpointing().discarded(checkpoint.get(), e.getMessage());
+            }
+        }
+        return train(run, Optional.empty());
+    }
+
+    private TrainingOutcome train(TrainingRun run, Optional<Checkpoint> checkpoint) {
         HyperParameters hp = run.hyperParameters();
         PreparedData data = PreparedData.prepare(run.table(), hp.get(CommonHyperParameters.CALIBRATION_FRACTION), run.seed());
         if (semiSupervised() && data.unlabelledX().length == 0) {
@@ -82,39 +106,64 @@ public abstract class IterativeMethod implements TrainingMethod {
         Engine engine = PyTorchEngine.get(); // loads the natives before any JniUtils call
         // Grad mode is thread-local in PyTorch and DJL only clears it on the thread that loaded the engine.
         JniUtils.setGradMode(false);
-        engine.setRandomSeed((int) run.seed()); // dropout masks
-        Random random = new Random(run.seed());
+        SeededRandom random = new SeededRandom(run.seed());
         long iterations = hp.get(CommonHyperParameters.ITERATIONS);
         int progressEvery = hp.get(CommonHyperParameters.PROGRESS_EVERY);
         try (NDManager job = NDManager.newBaseManager(run.device(), "PyTorch")) {
+            // Everything below is built from the seed exactly as in a fresh run; a checkpoint then
+            // overwrites the mutable part of it (RunState), so nothing depends on how the run began.
+            RunState state = new RunState();
+            state.random("random", random);
             RegressorNetwork network = RegressorNetwork.of(job, initialRegressor(hp, run.table().schema(), data, random),
                     hp.get(CommonHyperParameters.DROPOUT));
+            state.arrays("network.parameters", network.parameters());
+            state.arrays("network.buffers", network.buffers());
             Views views = views(hp, data, run.table().schema(), random);
-            MethodSession session = open(new SessionContext(job, network, data, hp, random, views));
-            long stepNanos = 0;
-            double lossSum = 0;
-            int lossCount = 0;
-            Map<String, Double> components = new HashMap<>();
+            MethodSession session = open(new SessionContext(job, network, data, hp, random, views, state));
+            LoopTotals totals = new LoopTotals();
+            totals.register(state);
             EarlyStopping stopping = new EarlyStopping(hp.get(TabularHyperParameters.EARLY_STOPPING_PATIENCE));
-            long ran = 0;
-            for (long it = 1; it <= iterations; it++) {
+            stopping.register(state);
+            long first = 1;
+            if (checkpoint.isPresent()) {
+                Checkpoint c = checkpoint.get();
+                if (!c.method().equals(name().name()) || c.totalIterations() != iterations || c.iteration() >= iterations) {
+                    throw new IncompatibleCheckpointException("the checkpoint is of " + c.method() + " at iteration "
+                            + c.iteration() + " of " + c.totalIterations() + ", this run is " + name() + " with "
+                            + iterations + " iterations");
+                }
+                state.restore(c.parts());
+                first = c.iteration() + 1;
+                run.checkpointing().resumed(c);
+            }
+            long ran = first - 1;
+            for (long it = first; it <= iterations; it++) {
                 if (run.cancelled().getAsBoolean()) {
+                    if (run.checkpointing().suspendRequested()) {
+                        if (ran > 0) {
+                            run.checkpointing().write(checkpoint(state, ran, iterations));
+                        }
+                        throw new TrainingSuspendedException(ran);
+                    }
                     throw new TrainingCancelledException(it);
                 }
+                // PyTorch's generator (dropout masks) keeps its state natively, out of reach of a
+                // checkpoint: it is seeded again at every step from (seed, iteration) instead.
+                engine.setRandomSeed(stepSeed(run.seed(), it));
                 long start = System.nanoTime();
                 StepResult result;
                 try (NDManager scratch = job.newSubManager()) {
                     result = session.step(scratch, it);
                 }
-                stepNanos += System.nanoTime() - start;
+                totals.stepNanos += System.nanoTime() - start;
                 ran = it;
                 if (!Double.isFinite(result.loss())) {
                     throw HplException.precondition("training diverged at iteration " + it
                             + " (loss " + result.loss() + "); lower the learning rate or the unlabelled weight");
                 }
-                lossSum += result.loss();
-                lossCount++;
-                components.putAll(result.components());
+                totals.lossSum += result.loss();
+                totals.lossCount++;
+                totals.components.putAll(result.components());
                 if (it % progressEvery == 0 || it == iterations) {
                     double mae;
                     try (NDManager scratch = job.newSubManager()) {
@@ -122,22 +171,40 @@ public abstract class IterativeMethod implements TrainingMethod {
                     }
                     boolean stop = stopping.record(it, mae, network);
                     if (stopping.enabled()) {
-                        components.put("best_iteration", (double) stopping.bestIteration());
+                        totals.components.put("best_iteration", (double) stopping.bestIteration());
                     }
-                    run.progress().accept(new TrainingProgress(it, iterations, lossSum / lossCount, mae, Map.copyOf(components)));
-                    lossSum = 0;
-                    lossCount = 0;
+                    run.progress().accept(new TrainingProgress(it, iterations, totals.lossSum / totals.lossCount, mae,
+                            Map.copyOf(totals.components)));
+                    totals.lossSum = 0;
+                    totals.lossCount = 0;
                     if (stop) {
                         break; // the last progress event then has iteration < totalIterations
                     }
                 }
+                if (it < iterations && run.checkpointing().due(it)) {
+                    run.checkpointing().write(checkpoint(state, it, iterations));
+                }
             }
+            Map<String, Double> components = new HashMap<>(totals.components);
             if (stopping.enabled()) {
                 stopping.restoreBest(network); // the served model, σ² calibration included, is the best iterate
                 components.put("iterations_run", (double) ran);
             }
-            return finish(run, data, network, session, stepNanos / 1e6 / ran, components, job);
+            return finish(run, data, network, session, totals.stepNanos / 1e6 / ran, components, job);
         }
+    }
+
+    private Checkpoint checkpoint(RunState state, long iteration, long iterations) {
+        return new Checkpoint(name().name(), iteration, iterations, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
+                state.capture());
+    }
+
+    /** PyTorch's seed for one step: a mix of the run's seed and the iteration (SplitMix64's finaliser). */
+    static int stepSeed(long seed, long iteration) {
+        long z = seed + iteration * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (int) (z ^ (z >>> 31));
     }
 
     private TrainingOutcome finish(TrainingRun run, PreparedData data, RegressorNetwork network, MethodSession session,

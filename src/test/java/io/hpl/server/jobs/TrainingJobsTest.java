@@ -242,7 +242,8 @@ class TrainingJobsTest {
 
     /**
      * A process that dies with one job running and one queued: a new instance over the same store
-     * queues both again; the running one re-runs from the start; each publishes exactly one version.
+     * queues both again; the running one (a tree method: no checkpoints) re-runs from the start, its
+     * history says why; each publishes exactly one version.
      */
     @Test
     void jobsOfAKilledProcessRunAfterARestartAndTheRecordKeepsTheHistory() throws InterruptedException {
@@ -265,7 +266,8 @@ class TrainingJobsTest {
         assertEquals(2, r.attempts());
         assertEquals(List.of(JobState.QUEUED, JobState.RUNNING, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED),
                 r.history().stream().map(h -> h.state()).toList());
-        assertTrue(r.history().get(2).note().contains("re-runs from the start"), r.history().get(2).note());
+        assertTrue(r.history().get(2).note().contains("re-runs from the start (GBDT writes no checkpoints: tree methods"
+                + " and AUTO start over)"), r.history().get(2).note());
         assertEquals(1, restarted.get(queued).attempts());
         assertEquals(List.of(1, 2), new ModelStore(root).list("m").stream().map(ModelRecord::version).toList(),
                 "exactly one version per job");

@@ -36,6 +36,8 @@ final class ConsistencyBatches {
         int batch = c.hyperParameters().get(CommonHyperParameters.BATCH_SIZE);
         this.labelled = new BatchSampler(c.data().labelledX().length, batch, c.random());
         this.unlabelled = new BatchSampler(c.data().unlabelledX().length, batch, c.random());
+        labelled.register(c.state(), "sampler.labelled");
+        unlabelled.register(c.state(), "sampler.unlabelled");
     }
 
     Batch next(NDManager scratch) {

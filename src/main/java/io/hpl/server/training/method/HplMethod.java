@@ -96,6 +96,7 @@ public final class HplMethod extends SemiSupervisedMethod {
             this.batches = new ConsistencyBatches(c);
             // A second, independently shuffled sampler of the same labelled rows (the authors' outer loader).
             this.outer = new BatchSampler(c.data().labelledX().length, hp.get(CommonHyperParameters.BATCH_SIZE), c.random());
+            outer.register(c.state(), "sampler.outer");
             this.input = hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_INPUT);
             UncertaintyParts parts = UncertaintyParts.of(c, input);
             this.learner = parts.learner();
@@ -106,6 +107,9 @@ public final class HplMethod extends SemiSupervisedMethod {
             this.lambda = hp.get(SemiSupervisedHyperParameters.UNLABELLED_WEIGHT);
             this.outerWeight = hp.get(SemiSupervisedHyperParameters.OUTER_WEIGHT);
             this.period = hp.get(SemiSupervisedHyperParameters.META_PERIOD);
+            c.state().counter("hpl.meta_steps", () -> metaSteps, n -> metaSteps = n);
+            c.state().counter("hpl.hypergradient_ratio", () -> Double.doubleToRawLongBits(hypergradientRatio),
+                    bits -> hypergradientRatio = Double.longBitsToDouble(bits));
         }
 
         @Override

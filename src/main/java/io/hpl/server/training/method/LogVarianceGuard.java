@@ -1,6 +1,7 @@
 package io.hpl.server.training.method;
 
 import ai.djl.ndarray.NDArray;
+import io.hpl.server.training.checkpoint.RunState;
 import java.util.Map;
 
 /**
@@ -17,6 +18,14 @@ final class LogVarianceGuard {
 
     LogVarianceGuard(double floor) {
         this.floor = floor;
+    }
+
+    /** Registers the run's extremes of z (reported in every progress event). */
+    void register(RunState state) {
+        state.counter("z_guard.lowest_seen", () -> Double.doubleToRawLongBits(lowestSeen),
+                bits -> lowestSeen = Double.longBitsToDouble(bits));
+        state.counter("z_guard.highest_seen", () -> Double.doubleToRawLongBits(highestSeen),
+                bits -> highestSeen = Double.longBitsToDouble(bits));
     }
 
     NDArray clamp(NDArray z) {

@@ -49,6 +49,8 @@ public final class MeanTeacherMethod extends SemiSupervisedMethod {
         List<NDArray> student = c.network().parameters();
         List<NDArray> averaged = teacher.parameters();
         averaged.forEach(a -> a.setRequiresGradient(false));
+        c.state().arrays("teacher.parameters", averaged);
+        c.state().arrays("teacher.buffers", teacher.buffers()); // batch norm statistics move in its train-mode forwards
         Engine engine = c.manager().getEngine();
         return (scratch, iteration) -> {
             ConsistencyBatches.Batch batch = batches.next(scratch);

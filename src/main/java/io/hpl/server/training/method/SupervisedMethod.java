@@ -43,6 +43,7 @@ public final class SupervisedMethod extends IterativeMethod {
         Optimisers optimisers = Optimisers.of(c);
         BatchSampler labelled = new BatchSampler(c.data().labelledX().length,
                 c.hyperParameters().get(CommonHyperParameters.BATCH_SIZE), c.random());
+        labelled.register(c.state(), "sampler.labelled");
         Engine engine = c.manager().getEngine();
         return (scratch, iteration) -> {
             int[] index = labelled.next();
@@ -63,11 +64,14 @@ public final class SupervisedMethod extends IterativeMethod {
     record Optimisers(Adam backbone, Adam head) {
         static Optimisers of(SessionContext c) {
             var hp = c.hyperParameters();
-            return new Optimisers(
+            Optimisers optimisers = new Optimisers(
                     new Adam(c.manager(), c.network().backboneParameters(),
                             hp.get(CommonHyperParameters.LEARNING_RATE), hp.get(CommonHyperParameters.WEIGHT_DECAY)),
                     new Adam(c.manager(), c.network().headParameters(),
                             hp.get(CommonHyperParameters.HEAD_LEARNING_RATE), hp.get(CommonHyperParameters.HEAD_WEIGHT_DECAY)));
+            optimisers.backbone().register(c.state(), "adam.backbone");
+            optimisers.head().register(c.state(), "adam.head");
+            return optimisers;
         }
 
         void step(NDManager scratch) {

@@ -13,9 +13,15 @@ record UncertaintyParts(UncertaintyLearner learner, Adam optimiser, LogVarianceG
         HyperParameters hp = c.hyperParameters();
         UncertaintyLearner learner = UncertaintyLearner.xavier(c.manager(), input.width(c.data().width()),
                 hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_HIDDEN), c.random());
-        return new UncertaintyParts(learner,
-                new Adam(c.manager(), learner.parameters(), hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_LEARNING_RATE), 0),
-                new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR)),
+        Adam optimiser = new Adam(c.manager(), learner.parameters(),
+                hp.get(SemiSupervisedHyperParameters.UNCERTAINTY_LEARNING_RATE), 0);
+        c.state().arrays("learner.parameters", learner.parameters());
+        optimiser.register(c.state(), "adam.learner");
+        LogVarianceGuard guard = new LogVarianceGuard(hp.get(SemiSupervisedHyperParameters.Z_FLOOR));
+        guard.register(c.state());
+        // The served views are drawn here, before any step: a resumed run draws the same ones from the seed.
+        return new UncertaintyParts(learner, optimiser,
+                guard,
                 new LearnedVariance(c, learner, input, hp.get(SemiSupervisedHyperParameters.VARIANCE_VIEWS)));
     }
 }

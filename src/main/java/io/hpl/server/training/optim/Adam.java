@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.hpl.server.training.checkpoint.RunState;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,6 +64,13 @@ public final class Adam {
     private static NDArray own(NDManager scratch, NDArray array) {
         array.attach(scratch);
         return array;
+    }
+
+    /** Registers the moments and the step count (the bias corrections depend on it) under {@code name}. */
+    public void register(RunState state, String name) {
+        state.arrays(name + ".m", firstMoments);
+        state.arrays(name + ".v", secondMoments);
+        state.counter(name + ".steps", () -> steps, s -> steps = s);
     }
 
     public long steps() {
