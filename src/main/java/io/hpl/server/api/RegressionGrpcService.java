@@ -293,8 +293,7 @@ public class RegressionGrpcService implements RegressionService {
             throw HplException.invalid("rows: unknown selection " + request.getRowsValue()
                     + "; use ROW_SELECTION_ALL (the default) or ROW_SELECTION_UNLABELLED_ONLY");
         }
-        double level = request.hasIntervalLevel() ? IntervalRule.checkedLevel(request.getIntervalLevel())
-                : ProtoMapper.DEFAULT_INTERVAL_LEVEL;
+        double level = ProtoMapper.intervalLevel(request);
         String idColumn = request.getIdColumn().isEmpty() ? null : request.getIdColumn();
         try (DatasetScoring scoring = predictions.openDatasetScoring(request.getModelName(), request.getVersion(),
                 request.getDatasetId(), request.getChunkRows(), idColumn,
