@@ -19,7 +19,10 @@ export interface DatasetInfo {
   sizeBytes: number; createdAt: string;
 }
 
-export interface HyperParameterSpec { name: string; type: string; defaultValue: string; description: string; allowed: string }
+export interface HyperParameterSpec { name: string; type: string; defaultValue: string; description: string; allowed: string;
+  /** "tables and images", "tables" or "images" */
+  appliesTo: string;
+}
 export interface MethodInfo { method: Method; description: string; hyperparameters: HyperParameterSpec[]; available: boolean }
 
 export interface CoveragePoint { level: number; coverage: number }
@@ -44,11 +47,15 @@ export interface ModelInfo {
   createdAt: string; onnxSha256: string; onnxSizeBytes: number; varianceDefinition: string;
   labelledRowsUsed: number; unlabelledRowsUsed: number; calibrationRows: number; trainingSeconds: number;
   uncertaintyNote: string; selection: Selection | null;
+  /** the training job that published this version (empty for versions published before jobs named themselves) */
+  jobId: string;
+  /** the aliases pointing at this version; loaded: its ONNX session is loaded (a Predict pays no load) */
+  aliases: string[]; loaded: boolean;
 }
 
 export interface TrainRequest {
   datasetId: string; method: Method; modelName: string; hyperparameters: Record<string, string>; seed: number;
-  requestId: string; cancelOnDisconnect: boolean;
+  requestId: string; cancelOnDisconnect: boolean; promote: boolean;
 }
 
 export interface JobHistoryEntry { at: string; state: JobState; note: string }
@@ -104,6 +111,8 @@ export interface ClientOptions {
 
 export interface TrainOptions {
   method?: Method; hyperparameters?: Record<string, string | number>; seed?: number;
+  /** true: the "production" alias moves to the new version (it goes live); default false: no alias moves */
+  promote?: boolean;
 }
 
 export class HplClient {
@@ -143,13 +152,22 @@ export class HplClient {
     onReattach?: (error: HplError, attempt: number) => void; idleTimeoutMs?: number | null;
   }): Promise<ModelInfo>;
 
-  predict(modelName: string, rows: Row[], options?: { version?: number; intervalLevel?: number }): Promise<Prediction[]>;
+  /** alias (or modelName "name@alias") instead of version; version 0: the "production" alias's version, else the latest */
+  predict(modelName: string, rows: Row[], options?: { version?: number; alias?: string; intervalLevel?: number }): Promise<Prediction[]>;
+  /** As predict, with the concrete version that scored the rows. */
+  predictVersioned(modelName: string, rows: Row[], options?: { version?: number; alias?: string; intervalLevel?: number }):
+    Promise<{ version: number; predictions: Prediction[] }>;
   predictImages(modelName: string, images: Array<Buffer | number[]>, options?: {
     version?: number; resize?: boolean;
   }): Promise<Prediction[]>;
-  evaluate(modelName: string, data: { datasetId: string; version?: number } | { rows: Row[]; version?: number }): Promise<Metrics>;
+  evaluate(modelName: string, data: { datasetId: string; version?: number; alias?: string }
+    | { rows: Row[]; version?: number; alias?: string }): Promise<Metrics>;
   listModels(name?: string): Promise<ModelInfo[]>;
-  getModel(name: string, version?: number): Promise<ModelInfo>;
+  getModel(name: string, version?: number, alias?: string): Promise<ModelInfo>;
+  /** Points alias at version (the server loads it first); resolves to where it pointed before, 0 if new. */
+  setAlias(modelName: string, alias: string, version: number): Promise<number>;
+  /** Removes alias; resolves to the version it pointed to. */
+  deleteAlias(modelName: string, alias: string): Promise<number>;
   deleteModel(name: string, version?: number): Promise<number>;
 }
 

@@ -193,11 +193,11 @@ class HplClient {
    * Trains and waits for the published model; onProgress hears every progress event.
    * An AbortSignal (signal) cancels the stream, which cancels the job on the server.
    */
-  train(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, onProgress, signal } = {}) {
+  train(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, promote = false, onProgress, signal } = {}) {
     // cancelOnDisconnect: this method owns the job, so an abort still cancels it on the server
     // (the server's default since jobs became resources is to keep training).
     const request = {
-      datasetId, method, modelName, cancelOnDisconnect: true,
+      datasetId, method, modelName, cancelOnDisconnect: true, promote,
       hyperparameters: Object.fromEntries(Object.entries(hyperparameters).map(([k, v]) => [k, String(v)])),
     };
     if (seed !== undefined) request.seed = seed;
@@ -222,9 +222,9 @@ class HplClient {
    * Queues a training job and resolves to it (JobInfo, state JOB_STATE_QUEUED) at once; it runs whether or not
    * anyone watches. The same requestId again resolves to the same job, so a retry after a lost answer is safe.
    */
-  startTraining(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, requestId = '' } = {}) {
+  startTraining(datasetId, modelName, { method = 'METHOD_UNSPECIFIED', hyperparameters = {}, seed, requestId = '', promote = false } = {}) {
     const request = {
-      datasetId, method, modelName, requestId,
+      datasetId, method, modelName, requestId, promote,
       hyperparameters: Object.fromEntries(Object.entries(hyperparameters).map(([k, v]) => [k, String(v)])),
     };
     if (seed !== undefined) request.seed = seed;
@@ -331,11 +331,23 @@ class HplClient {
    * Mean, σ² and a prediction interval per row; intervalLevel in (0, 1), the server's default 0.9.
    * @returns {Promise<{mean: number, variance: number, lower: number, upper: number}[]>}
    */
-  async predict(modelName, rows, { version = 0, intervalLevel } = {}) {
-    const request = { modelName, version, rows: rows.map(toStruct) };
+  async predict(modelName, rows, options = {}) {
+    return (await this.predictVersioned(modelName, rows, options)).predictions;
+  }
+
+  /**
+   * As predict, with the concrete version that scored the rows. alias (or modelName "name@alias") serves the
+   * version the alias points to; version 0 is the "production" alias's version if set, else the latest.
+   * @returns {Promise<{version: number, predictions: {mean: number, variance: number, lower: number, upper: number}[]}>}
+   */
+  async predictVersioned(modelName, rows, { version = 0, alias = '', intervalLevel } = {}) {
+    const request = { modelName, version, alias, rows: rows.map(toStruct) };
     if (intervalLevel !== undefined) request.intervalLevel = intervalLevel;
     const response = await this.unary(this.stub, 'Predict', request);
-    return response.predictions.map(({ mean, variance, lower, upper }) => ({ mean, variance, lower, upper }));
+    return {
+      version: response.version,
+      predictions: response.predictions.map(({ mean, variance, lower, upper }) => ({ mean, variance, lower, upper })),
+    };
   }
 
   /**
@@ -352,11 +364,11 @@ class HplClient {
   }
 
   /** Scores a model on a stored dataset ({datasetId}) or on inline rows with the target column ({rows}). */
-  async evaluate(modelName, { datasetId, rows, version = 0 }) {
+  async evaluate(modelName, { datasetId, rows, version = 0, alias = '' }) {
     if ((datasetId === undefined) === (rows === undefined)) throw new Error('give exactly one of datasetId and rows');
     const request = datasetId !== undefined
-      ? { modelName, version, datasetId }
-      : { modelName, version, inline: { rows: rows.map(toStruct) } };
+      ? { modelName, version, alias, datasetId }
+      : { modelName, version, alias, inline: { rows: rows.map(toStruct) } };
     return (await this.unary(this.stub, 'Evaluate', request)).metrics;
   }
 
@@ -365,8 +377,19 @@ class HplClient {
     return this.allPages('ListModels', { name }, 'models');
   }
 
-  getModel(name, version = 0) {
-    return this.unary(this.stub, 'GetModel', { name, version });
+  /** One version's metadata (with aliases and loaded); an alias instead of a version if given. */
+  getModel(name, version = 0, alias = '') {
+    return this.unary(this.stub, 'GetModel', { name, version, alias });
+  }
+
+  /** Points alias at version (the server loads that version first); resolves to where it pointed before, 0 if new. */
+  async setAlias(modelName, alias, version) {
+    return (await this.unary(this.stub, 'SetAlias', { modelName, alias, version })).previousVersion;
+  }
+
+  /** Removes alias; resolves to the version it pointed to. */
+  async deleteAlias(modelName, alias) {
+    return (await this.unary(this.stub, 'DeleteAlias', { modelName, alias })).version;
   }
 
   /** Deletes one version, or every version when version is 0; resolves to how many went. */

@@ -154,3 +154,43 @@ test('client.d.ts names every field of the messages it types, by their JSON name
     assert.deepEqual(declared, proto, name);
   }
 });
+
+test('aliases: setAlias, deleteAlias, alias on predict/evaluate/getModel, promote on training', async (t) => {
+  const seen = [];
+  const server = await fake({
+    SetAlias: (call, done) => { seen.push(['SetAlias', call.request]); done(null, { version: call.request.version, previousVersion: 1 }); },
+    DeleteAlias: (call, done) => { seen.push(['DeleteAlias', call.request]); done(null, { version: 2 }); },
+    Predict: (call, done) => {
+      seen.push(['Predict', call.request]);
+      done(null, { modelName: 'm', version: 2, predictions: [{ mean: 2, variance: 0.1, lower: 1, upper: 3 }] });
+    },
+    Evaluate: (call, done) => { seen.push(['Evaluate', call.request]); done(null, { version: 2, metrics: METRICS }); },
+    GetModel: (call, done) => { seen.push(['GetModel', call.request]); done(null, { name: 'm', version: 2, aliases: ['production'], loaded: true }); },
+    StartTraining: (call, done) => { seen.push(['StartTraining', call.request]); done(null, { id: 'job-1' }); },
+  });
+  const client = new HplClient(server.target, { timeoutMs: 5000 });
+  t.after(() => { client.close(); server.stop(); });
+
+  assert.equal(await client.setAlias('m', 'production', 2), 1);
+  assert.deepEqual(await client.predictVersioned('m', [{ a: 1 }], { alias: 'production' }),
+    { version: 2, predictions: [{ mean: 2, variance: 0.1, lower: 1, upper: 3 }] });
+  await client.evaluate('m@candidate', { rows: [{ a: 1, y: 2 }] });
+  await client.evaluate('m', { datasetId: 'ds-1', alias: 'candidate' });
+  const info = await client.getModel('m', 0, 'production');
+  assert.deepEqual([info.aliases, info.loaded], [['production'], true]);
+  assert.equal(await client.deleteAlias('m', 'production'), 2);
+  await client.startTraining('ds-1', 'm');
+  await client.startTraining('ds-1', 'm', { promote: true });
+
+  const fields = seen.map(([method, r]) => [method, r.modelName ?? r.name, r.alias, r.version ?? null, r.promote ?? null]);
+  assert.deepEqual(fields, [
+    ['SetAlias', 'm', 'production', 2, null],
+    ['Predict', 'm', 'production', 0, null],
+    ['Evaluate', 'm@candidate', '', 0, null],
+    ['Evaluate', 'm', 'candidate', 0, null],
+    ['GetModel', 'm', 'production', 0, null],
+    ['DeleteAlias', 'm', 'production', null, null],
+    ['StartTraining', 'm', undefined, null, false],
+    ['StartTraining', 'm', undefined, null, true],
+  ]);
+});

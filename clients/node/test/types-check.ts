@@ -9,3 +9,13 @@ async function main(): Promise<void> {
   hpl.close();
 }
 main();
+async function aliases(hpl: HplClient): Promise<void> {
+  const before: number = await hpl.setAlias('m', 'production', 2);
+  const r = await hpl.predictVersioned('m', [{ a: 1 }], { alias: 'production' });
+  const v: number = r.version + before + (await hpl.deleteAlias('m', 'production'));
+  const info = await hpl.getModel('m', 0, 'candidate');
+  const a: string[] = info.aliases; const l: boolean = info.loaded;
+  await hpl.startTraining('ds', 'm', { promote: true });
+  console.log(v, a, l);
+}
+void aliases;

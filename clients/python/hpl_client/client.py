@@ -283,17 +283,19 @@ class HplClient:
     def train(self, dataset_id: str, model_name: str, method: str = "METHOD_UNSPECIFIED",
               hyperparameters: Optional[Mapping[str, object]] = None, seed: Optional[int] = None,
               on_progress: Optional[Callable[[pb.TrainProgress], None]] = None,
-              timeout: Optional[float] = None) -> pb.ModelInfo:
+              timeout: Optional[float] = None, promote: bool = False) -> pb.ModelInfo:
         """Trains and waits: on_progress hears every progress event; returns the published model.
 
         Leaving early (an exception in on_progress, KeyboardInterrupt) closes the stream, which
         cancels the job on the server. timeout (seconds) bounds the whole job; None waits.
         For a job that survives a dropped connection, use start_training and wait_for_model.
+        promote: True moves the "production" alias to the new version (it goes live); False (the default)
+        moves no alias: a model with "production" keeps serving its target (see TrainRequest.promote).
         """
         # cancel_on_disconnect: this method owns the job, so leaving early still cancels it server-side
         # (the server's default since jobs became resources is to keep training).
         request = self._train_request(dataset_id, model_name, method, hyperparameters, seed,
-                                      cancel_on_disconnect=True)
+                                      cancel_on_disconnect=True, promote=promote)
 
         def run() -> pb.ModelInfo:
             stream = self._stub.Train(request, timeout=timeout)
@@ -321,14 +323,16 @@ class HplClient:
 
     def start_training(self, dataset_id: str, model_name: str, method: str = "METHOD_UNSPECIFIED",
                        hyperparameters: Optional[Mapping[str, object]] = None, seed: Optional[int] = None,
-                       request_id: Optional[str] = "", timeout: Timeout = DEFAULT) -> pb.JobInfo:
+                       request_id: Optional[str] = "", timeout: Timeout = DEFAULT,
+                       promote: bool = False) -> pb.JobInfo:
         """Queues a training job and returns it at once; it runs whether or not anyone watches.
 
         The same request_id again returns the same job, so a retry after a lost answer is safe;
         request_id=None makes one up (a fresh UUID).
         """
         request = self._train_request(dataset_id, model_name, method, hyperparameters, seed,
-                                      request_id=uuid.uuid4().hex if request_id is None else request_id)
+                                      request_id=uuid.uuid4().hex if request_id is None else request_id,
+                                      promote=promote)
         return self._unary(self._stub.StartTraining, request, timeout)
 
     def get_job(self, job_id: str, timeout: Timeout = DEFAULT) -> pb.JobInfo:
@@ -437,16 +441,24 @@ class HplClient:
     # ------------------------------------------------------------------ models
 
     def predict(self, model_name: str, rows: Sequence[Row], version: int = 0,
-                interval_level: Optional[float] = None, timeout: Timeout = DEFAULT) -> List[Prediction]:
+                interval_level: Optional[float] = None, timeout: Timeout = DEFAULT, alias: str = "") -> List[Prediction]:
         """Mean, sigma^2 and a prediction interval per row; interval_level in (0, 1), the server's default 0.9.
 
         Rows are sent as given: numbers for numeric columns, strings for categorical ones, None for missing.
+        alias (or model_name "name@alias") serves the version the alias points to instead of version; version 0
+        is the "production" alias's version if the model has it, else the latest. predict_versioned says which served.
         """
-        request = pb.PredictRequest(model_name=model_name, version=version, rows=[_struct(r) for r in rows])
+        return self.predict_versioned(model_name, rows, version, interval_level, timeout, alias)[1]
+
+    def predict_versioned(self, model_name: str, rows: Sequence[Row], version: int = 0,
+                          interval_level: Optional[float] = None, timeout: Timeout = DEFAULT,
+                          alias: str = "") -> Tuple[int, List[Prediction]]:
+        """As predict, with the concrete version that scored the rows: (version, predictions)."""
+        request = pb.PredictRequest(model_name=model_name, version=version, alias=alias, rows=[_struct(r) for r in rows])
         if interval_level is not None:
             request.interval_level = interval_level
         response = self._unary(self._stub.Predict, request, timeout)
-        return [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
+        return response.version, [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
     def predict_dataset(self, model_name: str, dataset_id: str, version: int = 0, unlabelled_only: bool = False,
                         interval_level: Optional[float] = None, chunk_rows: int = 0, id_column: str = ""
@@ -496,10 +508,11 @@ class HplClient:
         for row in rows:
             chunk.append(row)
             if len(chunk) == chunk_rows:
-                yield chunk, self.predict(model_name, [columns.row(r) for r in chunk], model.version, interval_level)
+                yield chunk, self.predict(model.name, [columns.row(r) for r in chunk], model.version, interval_level)
                 chunk = []
         if chunk:
-            yield chunk, self.predict(model_name, [columns.row(r) for r in chunk], model.version, interval_level)
+            # model.name: model_name may be "name@alias"; the version was resolved once, above
+            yield chunk, self.predict(model.name, [columns.row(r) for r in chunk], model.version, interval_level)
 
     def predict_rows(self, model_name: str, rows: Iterable[Mapping[str, object]], version: int = 0,
                      interval_level: Optional[float] = None, chunk_rows: int = PREDICT_CHUNK_ROWS
@@ -520,11 +533,11 @@ class HplClient:
                                 columns=["mean", "variance", "lower", "upper"])
 
     def evaluate(self, model_name: str, dataset_id: Optional[str] = None, rows: Optional[Sequence[Row]] = None,
-                 version: int = 0, timeout: Timeout = DEFAULT) -> pb.Metrics:
+                 version: int = 0, timeout: Timeout = DEFAULT, alias: str = "") -> pb.Metrics:
         """Scores a model on a stored dataset's labelled rows, or on inline rows with the target column."""
         if (dataset_id is None) == (rows is None):
             raise ValueError("give exactly one of dataset_id and rows")
-        request = pb.EvaluateRequest(model_name=model_name, version=version)
+        request = pb.EvaluateRequest(model_name=model_name, version=version, alias=alias)
         if dataset_id is not None:
             request.dataset_id = dataset_id
         else:
@@ -549,8 +562,19 @@ class HplClient:
             if not token:
                 return models
 
-    def get_model(self, name: str, version: int = 0, timeout: Timeout = DEFAULT) -> pb.ModelInfo:
-        return self._unary(self._stub.GetModel, pb.GetModelRequest(name=name, version=version), timeout)
+    def get_model(self, name: str, version: int = 0, timeout: Timeout = DEFAULT, alias: str = "") -> pb.ModelInfo:
+        """One version's metadata (with .aliases and .loaded); version 0: "production" if set, else the latest."""
+        return self._unary(self._stub.GetModel, pb.GetModelRequest(name=name, version=version, alias=alias), timeout)
+
+    def set_alias(self, model_name: str, alias: str, version: int, timeout: Timeout = DEFAULT) -> int:
+        """Points alias at version (the server loads that version first); returns where it pointed before, 0 if new."""
+        request = pb.SetAliasRequest(model_name=model_name, alias=alias, version=version)
+        return self._unary(self._stub.SetAlias, request, timeout).previous_version
+
+    def delete_alias(self, model_name: str, alias: str, timeout: Timeout = DEFAULT) -> int:
+        """Removes alias; returns the version it pointed to."""
+        request = pb.DeleteAliasRequest(model_name=model_name, alias=alias)
+        return self._unary(self._stub.DeleteAlias, request, timeout).version
 
     def delete_model(self, name: str, version: int = 0, timeout: Timeout = DEFAULT) -> int:
         """Deletes one version, or every version when version is 0; returns how many went."""

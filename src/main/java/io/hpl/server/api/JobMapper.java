@@ -24,13 +24,15 @@ final class JobMapper {
 
     static TrainJobSpec spec(TrainRequest request) {
         return new TrainJobSpec(request.getDatasetId(), ProtoMapper.fromProto(request.getMethod()),
-                request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0);
+                request.getModelName(), request.getHyperparametersMap(), request.hasSeed() ? request.getSeed() : 0,
+                request.getPromote());
     }
 
     static JobInfo toProto(JobRecord r) {
         TrainRequest.Builder request = TrainRequest.newBuilder().setDatasetId(r.datasetId())
                 .setMethod(r.requestedMethod() == null ? Method.METHOD_UNSPECIFIED : ProtoMapper.toProto(r.requestedMethod()))
                 .setModelName(r.modelName()).putAllHyperparameters(r.hyperParameters()).setSeed(r.seed());
+        request.setPromote(Boolean.TRUE.equals(r.promote()));
         if (r.requestId() != null) {
             request.setRequestId(r.requestId());
         }

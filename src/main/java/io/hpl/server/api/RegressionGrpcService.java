@@ -2,6 +2,8 @@ package io.hpl.server.api;
 
 import io.hpl.server.api.v1.DataFormat;
 import io.hpl.server.api.v1.DatasetInfo;
+import io.hpl.server.api.v1.DeleteAliasRequest;
+import io.hpl.server.api.v1.DeleteAliasResponse;
 import io.hpl.server.api.v1.DeleteDatasetRequest;
 import io.hpl.server.api.v1.DeleteDatasetResponse;
 import io.hpl.server.api.v1.DeleteModelRequest;
@@ -31,6 +33,8 @@ import io.hpl.server.serving.DatasetScoring;
 import java.util.function.BooleanSupplier;
 import io.hpl.server.api.v1.PredictResponse;
 import io.hpl.server.api.v1.RegressionService;
+import io.hpl.server.api.v1.SetAliasRequest;
+import io.hpl.server.api.v1.SetAliasResponse;
 import io.hpl.server.api.v1.CancelJobRequest;
 import io.hpl.server.api.v1.GetJobRequest;
 import io.hpl.server.api.v1.JobInfo;
@@ -51,6 +55,7 @@ import io.hpl.server.serving.PredictionService;
 import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.ModelRecord;
+import io.hpl.server.store.ModelRef;
 import io.hpl.server.store.Pages;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.training.HyperParameterScope;
@@ -224,9 +229,10 @@ public class RegressionGrpcService implements RegressionService {
             }
             double level = ProtoMapper.intervalLevel(request);
             PredictionService.Scored scored = request.getImagesCount() > 0
-                    ? predictions.predictImages(request.getModelName(), request.getVersion(),
+                    ? predictions.predictImages(ref(request.getModelName(), request.getVersion(), request.getAlias()),
                             ProtoMapper.images(request.getImagesList()), request.getResizeImages())
-                    : predictions.predict(request.getModelName(), request.getVersion(), ProtoMapper.rows(request.getRowsList()));
+                    : predictions.predict(ref(request.getModelName(), request.getVersion(), request.getAlias()),
+                            ProtoMapper.rows(request.getRowsList()));
             PredictResponse.Builder b = PredictResponse.newBuilder()
                     .setModelName(scored.model().name()).setVersion(scored.model().version());
             Predictions p = scored.predictions();
@@ -243,12 +249,11 @@ public class RegressionGrpcService implements RegressionService {
     @Override
     public Uni<EvaluateResponse> evaluate(EvaluateRequest request) {
         return blocking(() -> {
+            ModelRef model = ref(request.getModelName(), request.getVersion(), request.getAlias());
             PredictionService.Evaluation evaluation = switch (request.getDataCase()) {
-                case DATASET_ID -> predictions.evaluateDataset(request.getModelName(), request.getVersion(),
-                        request.getDatasetId());
-                case INLINE -> predictions.evaluateRows(request.getModelName(), request.getVersion(),
-                        ProtoMapper.rows(request.getInline().getRowsList()));
-                case INLINE_IMAGES -> predictions.evaluateImages(request.getModelName(), request.getVersion(),
+                case DATASET_ID -> predictions.evaluateDataset(model, request.getDatasetId());
+                case INLINE -> predictions.evaluateRows(model, ProtoMapper.rows(request.getInline().getRowsList()));
+                case INLINE_IMAGES -> predictions.evaluateImages(model,
                         ProtoMapper.images(request.getInlineImages().getImagesList()),
                         request.getInlineImages().getTargetsList().stream().mapToDouble(Double::doubleValue).toArray(),
                         request.getInlineImages().getResizeImages());
@@ -337,14 +342,39 @@ public class RegressionGrpcService implements RegressionService {
             Pages.Page<ModelRecord> page = Pages.of("ListModels", models.list(request.getName()), ModelStore::listKey,
                     request.getPageSize(), request.getPageToken());
             return ListModelsResponse.newBuilder()
-                    .addAllModels(page.items().stream().map(ProtoMapper::toProto).toList())
+                    .addAllModels(page.items().stream().map(this::modelInfo).toList())
                     .setNextPageToken(page.nextPageToken()).build();
         });
     }
 
     @Override
     public Uni<ModelInfo> getModel(GetModelRequest request) {
-        return blocking(() -> ProtoMapper.toProto(models.get(request.getName(), request.getVersion())));
+        return blocking(() -> modelInfo(models.resolve(ref(request.getName(), request.getVersion(), request.getAlias()))));
+    }
+
+    /** A version's metadata with what is live about it: the aliases pointing at it and whether it is loaded. */
+    private ModelInfo modelInfo(ModelRecord record) {
+        return ProtoMapper.toProto(record).toBuilder().addAllAliases(models.aliasesOf(record))
+                .setLoaded(loaded.isLoaded(record)).build();
+    }
+
+    private static ModelRef ref(String modelName, int version, String alias) {
+        return ModelRef.of(modelName, version, alias);
+    }
+
+    @Override
+    public Uni<SetAliasResponse> setAlias(SetAliasRequest request) {
+        return blocking(() -> {
+            int before = models.setAlias(request.getModelName(), request.getAlias(), request.getVersion());
+            return SetAliasResponse.newBuilder().setModelName(request.getModelName()).setAlias(request.getAlias())
+                    .setVersion(request.getVersion()).setPreviousVersion(before).build();
+        });
+    }
+
+    @Override
+    public Uni<DeleteAliasResponse> deleteAlias(DeleteAliasRequest request) {
+        return blocking(() -> DeleteAliasResponse.newBuilder()
+                .setVersion(models.deleteAlias(request.getModelName(), request.getAlias())).build());
     }
 
     /** Chunks of DownloadModel: under gRPC's default 4 MiB message limit of clients, few messages per model. */
@@ -353,7 +383,7 @@ public class RegressionGrpcService implements RegressionService {
     @Override
     public Multi<DownloadModelResponse> downloadModel(DownloadModelRequest request) {
         return Multi.createFrom().<DownloadModelResponse>emitter(emitter -> {
-            ModelRecord model = models.get(request.getName(), request.getVersion());
+            ModelRecord model = models.resolve(ModelRef.of(request.getName(), request.getVersion()));
             byte[] onnx = models.readOnnx(model);
             byte[] metadata = models.readMetadata(model);
             emitter.emit(DownloadModelResponse.newBuilder().setHeader(DownloadedModel.newBuilder()

@@ -41,6 +41,6 @@ final class ModelExport {
         provenance.put("hpl.variance_definition", outcome.model().variance().definition());
         provenance.put("hpl.uncertainty_note", draft.uncertaintyNote());
         text.forEach((k, v) -> provenance.put("hpl.hp." + k, v));
-        return models.publish(draft, writer.write(outcome.model(), provenance));
+        return models.publish(draft, writer.write(outcome.model(), provenance), spec.promote());
     }
 }

@@ -322,7 +322,7 @@ public class TrainingJobs {
         }
         int position = pending.getAndIncrement();
         Job job = new Job(JobRecord.queued("job-" + UUID.randomUUID(), rid, spec.datasetId(), spec.method(), p.name(),
-                spec.modelName(), spec.hyperParameters(), spec.seed()));
+                spec.modelName(), spec.hyperParameters(), spec.seed(), spec.promote()));
         synchronized (job) {
             update(job, job.record, seq -> new JobEvent.Accepted(seq, job.id, position, p.name()));
         }
@@ -338,7 +338,8 @@ public class TrainingJobs {
     private static boolean sameRequest(JobRecord r, TrainJobSpec spec) {
         return Objects.equals(r.datasetId(), spec.datasetId()) && r.requestedMethod() == spec.method()
                 && Objects.equals(r.modelName(), spec.modelName())
-                && r.hyperParameters().equals(spec.hyperParameters()) && r.seed() == spec.seed();
+                && r.hyperParameters().equals(spec.hyperParameters()) && r.seed() == spec.seed()
+                && Boolean.TRUE.equals(r.promote()) == spec.promote();
     }
 
     public JobRecord get(String id) {
@@ -483,7 +484,8 @@ public class TrainingJobs {
         }
         long start = System.nanoTime();
         JobRecord r = job.record;
-        TrainJobSpec spec = new TrainJobSpec(r.datasetId(), r.requestedMethod(), r.modelName(), r.hyperParameters(), r.seed());
+        TrainJobSpec spec = new TrainJobSpec(r.datasetId(), r.requestedMethod(), r.modelName(), r.hyperParameters(), r.seed(),
+                Boolean.TRUE.equals(r.promote()));
         try {
             Prepared p = prepare(spec); // again: the dataset may have gone while the job waited
             name = p.name();

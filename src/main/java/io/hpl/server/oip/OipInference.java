@@ -13,6 +13,7 @@ import io.hpl.server.serving.FeatureColumns;
 import io.hpl.server.serving.LoadedModels;
 import io.hpl.server.serving.PredictionService;
 import io.hpl.server.store.ModelRecord;
+import io.hpl.server.store.ModelRef;
 import io.hpl.server.store.ModelStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public class OipInference {
      * model); NOT_FOUND for an unknown model or version; false while the engines load.
      */
     public boolean modelReady(String name, String version) {
-        ModelRecord model = models.get(name, parseVersion(version));
+        ModelRecord model = models.resolve(ModelRef.of(name, parseVersion(version))); // "name@alias" too
         if (!engines.ready()) {
             return false;
         }
@@ -74,9 +75,10 @@ public class OipInference {
     }
 
     public ModelMetadata metadata(String name, String version) {
-        ModelRecord model = models.get(name, parseVersion(version));
-        List<String> versions = version == null || version.isEmpty()
-                ? models.list(name).stream().map(r -> Integer.toString(r.version())).toList()
+        ModelRef ref = ModelRef.of(name, parseVersion(version)); // "name@alias" too: the version it points to
+        ModelRecord model = models.resolve(ref);
+        List<String> versions = (version == null || version.isEmpty()) && !ref.hasAlias()
+                ? models.list(model.name()).stream().map(r -> Integer.toString(r.version())).toList()
                 : List.of(Integer.toString(model.version()));
         DatasetSchema schema = model.schema();
         List<ModelMetadata.TensorSpec> inputs = new ArrayList<>();

@@ -8,7 +8,9 @@ import io.hpl.server.errors.HplException;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
 import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,9 +87,32 @@ public class LoadedModels {
         }
     }
 
+    /**
+     * Moving an alias loads its target first (the store calls this before the move), so the first
+     * Predict after a promotion does not pay the load. Registered at startup: the store is built first.
+     */
+    void warmUpOnPromotion(@Observes StartupEvent started, ModelStore store) {
+        store.onGoingLive(this::warm);
+    }
+
+    /** Loads the version's session now if it is not loaded, and keeps it loaded (it counts as just used). */
+    public void warm(ModelRecord record) {
+        acquire(record).close();
+    }
+
+    /**
+     * Whether this version's session is loaded (not loading, not failed): a Predict on it pays no load.
+     * Any published version is ready to serve (it loads on first use); this says whether it is warm.
+     * OIP's ModelReady can read it too.
+     */
+    public synchronized boolean isLoaded(ModelRecord record) {
+        Entry entry = sessions.get(sessionKey(record));
+        return entry != null && entry.session.isDone() && !entry.session.isCompletedExceptionally();
+    }
+
     /** Leases the session of {@code record}, loading it first if needed; close the lease when done. */
     public Lease acquire(ModelRecord record) {
-        String key = key(record.name(), record.version()) + "@" + record.onnxSha256();
+        String key = sessionKey(record);
         Entry entry;
         boolean loadHere;
         Lease lease;
@@ -170,6 +195,10 @@ public class LoadedModels {
         if (entry.leases == 0) {
             close(entry);
         }
+    }
+
+    private static String sessionKey(ModelRecord record) {
+        return key(record.name(), record.version()) + "@" + record.onnxSha256();
     }
 
     private static String key(String name, int version) {

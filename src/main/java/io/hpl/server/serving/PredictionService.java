@@ -19,6 +19,7 @@ import io.hpl.server.evaluation.RegressionMetrics;
 import io.hpl.server.model.Predictions;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.ModelRecord;
+import io.hpl.server.store.ModelRef;
 import io.hpl.server.store.ModelStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -50,7 +51,13 @@ public class PredictionService {
         this.imageLimits = imageLimits;
     }
 
-    /** A scored batch, with the version that scored it (version 0 in a request means the latest). */
+    /*
+     * Each call resolves its model once (ModelStore.resolve: name + version or alias → one version) and
+     * scores with that version's session, so the version it answers with is the one that scored. The
+     * (name, version) forms take "name@alias" in the name as well.
+     */
+
+    /** A scored batch, with the version that scored it. */
     public record Scored(ModelRecord model, Predictions predictions) {
     }
 
@@ -58,8 +65,12 @@ public class PredictionService {
     }
 
     public Scored predict(String modelName, int version, List<Map<String, CellValue>> rows) {
+        return predict(ModelRef.of(modelName, version), rows);
+    }
+
+    public Scored predict(ModelRef ref, List<Map<String, CellValue>> rows) {
         checkBatch(rows.size());
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ref);
         requireTabular(model);
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         float[][] x = new float[rows.size()][];
@@ -76,7 +87,7 @@ public class PredictionService {
      */
     public Scored predictColumns(String modelName, int version, FeatureColumns columns) {
         checkBatch(columns.rows());
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ModelRef.of(modelName, version));
         requireTabular(model);
         checkColumns("", columns.columns().keySet(), model);
         for (io.hpl.server.data.Column column : model.schema().features()) {
@@ -101,7 +112,7 @@ public class PredictionService {
     /** Scores rows already encoded as the graph's input {@code x}, after checking their width against the model. */
     public Scored predictEncoded(String modelName, int version, EncodedRows x) {
         checkBatch(x.rows());
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ModelRef.of(modelName, version));
         int width = model.schema().isImage() ? model.schema().image().values() : model.schema().encodedWidth();
         if (x.width() != width) {
             throw HplException.invalid("x has " + x.width() + " values per row; model '" + model.name() + "' takes " + width
@@ -117,8 +128,12 @@ public class PredictionService {
 
     /** Scores labelled rows given inline (each with the target column). */
     public Evaluation evaluateRows(String modelName, int version, List<Map<String, CellValue>> rows) {
+        return evaluateRows(ModelRef.of(modelName, version), rows);
+    }
+
+    public Evaluation evaluateRows(ModelRef ref, List<Map<String, CellValue>> rows) {
         checkBatch(rows.size());
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ref);
         requireTabular(model);
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         float[][] x = new float[rows.size()][];
@@ -138,18 +153,26 @@ public class PredictionService {
 
     /** Scores images, decoded (or checked, for tensors) to the model's image shape. */
     public Scored predictImages(String modelName, int version, List<ImageData> images, boolean resize) {
+        return predictImages(ModelRef.of(modelName, version), images, resize);
+    }
+
+    public Scored predictImages(ModelRef ref, List<ImageData> images, boolean resize) {
         checkImageBatch(images.size());
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ref);
         return new Scored(model, run(model, imageInputs(model, images, resize)));
     }
 
     /** Scores labelled images given inline, one finite target each. */
     public Evaluation evaluateImages(String modelName, int version, List<ImageData> images, double[] targets, boolean resize) {
+        return evaluateImages(ModelRef.of(modelName, version), images, targets, resize);
+    }
+
+    public Evaluation evaluateImages(ModelRef ref, List<ImageData> images, double[] targets, boolean resize) {
         checkImageBatch(images.size());
         if (targets.length != images.size()) {
             throw HplException.invalid(images.size() + " images but " + targets.length + " targets; give one target per image");
         }
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ref);
         FeatureEncoder encoder = new FeatureEncoder(model.schema());
         for (int i = 0; i < targets.length; i++) {
             CellValue target = new CellValue.Number(targets[i]);
@@ -177,7 +200,11 @@ public class PredictionService {
 
     /** Scores the labelled rows of a stored dataset, encoded with the model's schema. */
     public Evaluation evaluateDataset(String modelName, int version, String datasetId) {
-        ModelRecord model = models.get(modelName, version);
+        return evaluateDataset(ModelRef.of(modelName, version), datasetId);
+    }
+
+    public Evaluation evaluateDataset(ModelRef ref, String datasetId) {
+        ModelRecord model = models.resolve(ref);
         Table table = datasets.load(datasetId, model.schema());
         Cancellation.checkpoint("Evaluate on dataset " + EchoedInput.quote(datasetId) + " (after loading it)");
         List<float[]> x = new ArrayList<>();

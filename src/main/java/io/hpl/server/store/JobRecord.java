@@ -11,7 +11,8 @@ import java.util.Map;
  * A training job as stored in {@code jobs/<id>.json}: what was asked for, where it is, and how it got
  * there. {@code requestedMethod} null means "the server picks"; {@code method} is what it picked.
  * {@code nextSequence} is the sequence number the job's next event gets, so WatchJob's numbers keep
- * growing across restarts. Immutable: every change makes a new record, written whole.
+ * growing across restarts. {@code promote} is TrainRequest.promote (records written before it
+ * existed read as null, which means false). Immutable: every change makes a new record, written whole.
  */
 public record JobRecord(
         String id,
@@ -33,19 +34,27 @@ public record JobRecord(
         String failureCode,
         String failureMessage,
         int attempts,
-        List<JobHistoryEntry> history) {
+        List<JobHistoryEntry> history,
+        Boolean promote) {
 
     public JobRecord {
         hyperParameters = Map.copyOf(hyperParameters);
         history = List.copyOf(history);
     }
 
+    /** A queued job that does not promote (TrainRequest.promote false). */
     public static JobRecord queued(String id, String requestId, String datasetId, MethodName requestedMethod,
                                    MethodName method, String modelName, Map<String, String> hyperParameters, long seed) {
+        return queued(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed, false);
+    }
+
+    public static JobRecord queued(String id, String requestId, String datasetId, MethodName requestedMethod,
+                                   MethodName method, String modelName, Map<String, String> hyperParameters, long seed,
+                                   Boolean promote) {
         String now = now();
         return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed,
                 JobState.QUEUED, 0, 0, 0, now, null, null, 0, null, null, 0,
-                List.of(new JobHistoryEntry(now, JobState.QUEUED, "accepted")));
+                List.of(new JobHistoryEntry(now, JobState.QUEUED, "accepted")), promote);
     }
 
     public static String now() {
@@ -58,7 +67,7 @@ public record JobRecord(
         h.add(new JobHistoryEntry(now(), newState, note));
         return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed,
                 newState, iteration, totalIterations, nextSequence, createdAt, started, ended, version, code, message,
-                attemptCount, h);
+                attemptCount, h, promote);
     }
 
     /** A new attempt starts; iterations count from zero until it resumes from a checkpoint (see {@link #noted}). */
@@ -94,12 +103,12 @@ public record JobRecord(
     public JobRecord progressed(long done, long total) {
         return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed, state,
                 done, total, nextSequence, createdAt, startedAt, endedAt, modelVersion, failureCode, failureMessage,
-                attempts, history);
+                attempts, history, promote);
     }
 
     public JobRecord sequenceAt(long next) {
         return new JobRecord(id, requestId, datasetId, requestedMethod, method, modelName, hyperParameters, seed, state,
                 iteration, totalIterations, next, createdAt, startedAt, endedAt, modelVersion, failureCode,
-                failureMessage, attempts, history);
+                failureMessage, attempts, history, promote);
     }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.Optional;
@@ -29,7 +30,9 @@ import java.util.stream.Stream;
  * Model versions on the local file system: {@code models/<name>/<version>/} holds model.onnx and
  * model.json. A version is published with one atomic rename (see {@link StoreFiles}); a directory
  * without model.json is never listed. {@code model-versions/<name>} holds the highest version ever
- * published under a name, so numbers are never reused after a delete.
+ * published under a name, so numbers are never reused after a delete. {@code model-aliases/<name>.json}
+ * holds the model's aliases ({@link ModelAliases}); {@link #resolve} is the one place where a name with a
+ * version or alias becomes a concrete version.
  */
 public final class ModelStore {
     static final String ONNX = "model.onnx";
@@ -42,10 +45,18 @@ public final class ModelStore {
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final ConcurrentMap<Path, CachedRecord> records = new ConcurrentHashMap<>();
     private final PublishHook hook;
+    private final ModelAliases aliases;
+    /** Runs before an alias moves to a version (the serving layer warm-loads it); guarded by this. */
+    private GoingLive goingLive = record -> { };
 
     /** Called between writing a version aside and renaming it into place; tests use it to simulate a crash. */
     interface PublishHook {
         void beforeRename(Path staged) throws IOException;
+    }
+
+    /** Told before an alias moves to a version, so that version is ready when callers get it. */
+    public interface GoingLive {
+        void before(ModelRecord record);
     }
 
     public ModelStore(Path root) {
@@ -57,6 +68,7 @@ public final class ModelStore {
         this.tmp = root.resolve("tmp").resolve("models");
         this.highWater = root.resolve("model-versions");
         this.hook = hook;
+        this.aliases = new ModelAliases(root.resolve("model-aliases"), tmp);
         StoreFiles.clearTemp(tmp);
     }
 
@@ -67,8 +79,24 @@ public final class ModelStore {
         }
     }
 
-    /** Publishes a new version of {@code draft.name()}; returns the record as stored. */
-    public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx) {
+    /** Registers what runs before an alias moves (one listener: the serving layer's warm-up). */
+    public synchronized void onGoingLive(GoingLive listener) {
+        this.goingLive = listener;
+    }
+
+    /** Publishes a new version of {@code draft.name()} as a training run does without {@code promote}. */
+    public ModelRecord publish(ModelRecord draft, byte[] onnx) {
+        return publish(draft, onnx, false);
+    }
+
+    /**
+     * Publishes a new version of {@code draft.name()}; returns the record as stored. With
+     * {@code promote} the default alias moves to it (created if missing) once the {@link GoingLive}
+     * listener has readied it. Without, no alias moves: a model with the default alias keeps serving its
+     * target at version 0, one without it serves its latest (this new one), as before aliases existed
+     * (docs/decisions.md, "Aliases and promote").
+     */
+    public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx, boolean promote) {
         validateName(draft.name());
         // Never below the high-water mark: a client pinned to version N must never get another model
         // under N after N was deleted. The listing also counts, in case a crash came between the
@@ -82,8 +110,13 @@ public final class ModelStore {
             StoreFiles.writeDurably(staged.resolve(ONNX), onnx);
             StoreFiles.writeDurably(staged.resolve(METADATA), json.writeValueAsBytes(record));
             hook.beforeRename(staged);
-            StoreFiles.moveAtomically(staged, versionDir(draft.name(), version));
-            StoreFiles.replaceAtomically(highWater.resolve(draft.name()), Integer.toString(version).getBytes(StandardCharsets.US_ASCII), tmp);
+            String name = draft.name();
+            StoreFiles.moveAtomically(staged, versionDir(name, version));
+            StoreFiles.replaceAtomically(highWater.resolve(name), Integer.toString(version).getBytes(StandardCharsets.US_ASCII), tmp);
+            if (promote) {
+                warmUp(record);
+                aliases.put(name, ModelAliases.DEFAULT, version);
+            }
             return record;
         } catch (IOException e) {
             if (staged != null) {
@@ -93,13 +126,15 @@ public final class ModelStore {
         }
     }
 
-    /** Version 0 means the latest. */
+    /** Version 0 means the default alias's version when the model has that alias, else the latest. */
     public Optional<ModelRecord> find(String name, int version) {
         validateName(name);
         if (version < 0) {
-            throw HplException.invalid("version must be 0 (latest) or positive, got " + version);
+            throw HplException.invalid("version must be 0 (the default alias's version, else the latest) or positive, got " + version);
         }
-        Optional<Integer> resolved = version == 0 ? latestVersion(name) : Optional.of(version);
+        Optional<Integer> resolved = version == 0
+                ? Optional.ofNullable(aliases.of(name).get(ModelAliases.DEFAULT)).or(() -> latestVersion(name))
+                : Optional.of(version);
         return resolved.flatMap(v -> read(versionDir(name, v)));
     }
 
@@ -107,6 +142,73 @@ public final class ModelStore {
         return find(name, version).orElseThrow(() -> HplException.notFound(version == 0
                 ? "model '" + name + "' not found"
                 : "model '" + name + "' has no version " + version + versionsHint(name)));
+    }
+
+    /** The one resolution of a request's model: name + version or alias → the concrete version's record. */
+    public ModelRecord resolve(ModelRef ref) {
+        if (!ref.hasAlias()) {
+            return get(ref.name(), ref.version());
+        }
+        Integer target = aliases.of(ref.name()).get(ref.alias());
+        if (target == null) {
+            if (versions(ref.name()).isEmpty()) {
+                throw HplException.notFound("model '" + ref.name() + "' not found");
+            }
+            throw HplException.notFound("model '" + ref.name() + "' has no alias '" + ref.alias() + "'"
+                    + " (aliases: " + aliases.of(ref.name()).keySet() + "): set it with SetAlias");
+        }
+        return find(ref.name(), target).orElseThrow(() -> HplException.notFound("alias '" + ref.alias() + "' of model '"
+                + ref.name() + "' points to version " + target + ", which is not there" + versionsHint(ref.name())));
+    }
+
+    /** The alias that decides what version 0 serves when a model has it. */
+    public static String defaultAlias() {
+        return ModelAliases.DEFAULT;
+    }
+
+    /** A model's aliases, alias → version, sorted by alias. */
+    public Map<String, Integer> aliases(String name) {
+        validateName(name);
+        return aliases.of(name);
+    }
+
+    /** The aliases that point at this version, sorted. */
+    public List<String> aliasesOf(ModelRecord record) {
+        return aliases.of(record.name()).entrySet().stream().filter(e -> e.getValue() == record.version())
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Points {@code alias} at {@code version} (which must exist), after the {@link GoingLive} listener
+     * has readied it; returns the version it pointed to before, 0 if none. Moves are serialised.
+     */
+    public synchronized int setAlias(String name, String alias, int version) {
+        validateName(name);
+        ModelAliases.validateAlias(alias);
+        if (version <= 0) {
+            throw HplException.invalid("version must be the version the alias should point to (1 or more), got " + version);
+        }
+        ModelRecord record = get(name, version);
+        warmUp(record);
+        Integer before = aliases.of(name).get(alias);
+        aliases.put(name, alias, version);
+        return before == null ? 0 : before;
+    }
+
+    /** Removes an alias; returns the version it pointed to. NOT_FOUND if the model has no such alias. */
+    public synchronized int deleteAlias(String name, String alias) {
+        validateName(name);
+        ModelAliases.validateAlias(alias);
+        Integer was = aliases.remove(name, alias);
+        if (was == null) {
+            throw HplException.notFound("model '" + name + "' has no alias '" + alias + "' (aliases: "
+                    + aliases.of(name).keySet() + ")");
+        }
+        return was;
+    }
+
+    private void warmUp(ModelRecord record) {
+        goingLive.before(record);
     }
 
     private String versionsHint(String name) {
@@ -148,6 +250,14 @@ public final class ModelStore {
     public synchronized int delete(String name, int version) {
         get(name, version == 0 ? 0 : version); // NOT_FOUND when there is nothing to delete
         List<Integer> doomed = version == 0 ? versions(name) : List.of(version);
+        // An alias never dangles: callers pinned to it would get NOT_FOUND with no warning.
+        List<String> pointing = aliases.of(name).entrySet().stream().filter(e -> doomed.contains(e.getValue()))
+                .map(e -> "'" + e.getKey() + "' -> version " + e.getValue()).toList();
+        if (!pointing.isEmpty()) {
+            throw HplException.precondition("model '" + name + "': cannot delete " + (version == 0 ? "every version" : "version " + version)
+                    + " while alias " + String.join(", ", pointing) + " points to it: move the alias (SetAlias) or delete it"
+                    + " (DeleteAlias) first");
+        }
         try {
             for (int v : doomed) {
                 StoreFiles.retire(versionDir(name, v), tmp);

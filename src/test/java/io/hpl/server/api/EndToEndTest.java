@@ -101,7 +101,9 @@ class EndToEndTest {
         List<ModelInfo> listed = client.listModels(ListModelsRequest.newBuilder().setName(name).build())
                 .await().atMost(TIMEOUT).getModelsList();
         assertEquals(1, listed.size());
-        assertEquals(model, client.getModel(GetModelRequest.newBuilder().setName(name).build()).await().atMost(TIMEOUT));
+        ModelInfo got = client.getModel(GetModelRequest.newBuilder().setName(name).build()).await().atMost(TIMEOUT);
+        assertTrue(got.getLoaded(), "Predict loaded its session");
+        assertEquals(model, got.toBuilder().clearLoaded().build(), "the stored metadata, as Train's finished event gave it");
         assertFalse(model.getVarianceDefinition().isEmpty());
     }
 }
