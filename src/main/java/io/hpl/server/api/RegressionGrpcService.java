@@ -300,8 +300,8 @@ public class RegressionGrpcService implements RegressionService {
         }
         double level = ProtoMapper.intervalLevel(request);
         String idColumn = request.getIdColumn().isEmpty() ? null : request.getIdColumn();
-        try (DatasetScoring scoring = predictions.openDatasetScoring(request.getModelName(), request.getVersion(),
-                request.getDatasetId(), request.getChunkRows(), idColumn,
+        try (DatasetScoring scoring = predictions.openDatasetScoring(
+                ref(request.getModelName(), request.getVersion(), request.getAlias()), request.getDatasetId(), request.getChunkRows(), idColumn,
                 request.getRows() == RowSelection.ROW_SELECTION_UNLABELLED_ONLY)) {
             IntervalRule intervals = scoring.model().intervals();
             while (!stopped.getAsBoolean()) {

@@ -237,14 +237,14 @@ public class PredictionService {
      * @param chunkRows rows per chunk, 0 for {@link #DEFAULT_CHUNK_ROWS}; at most hpl.predict.max-rows
      * @param idColumn  a column whose text comes with each row, or null
      */
-    public DatasetScoring openDatasetScoring(String modelName, int version, String datasetId, int chunkRows, String idColumn,
+    public DatasetScoring openDatasetScoring(io.hpl.server.store.ModelRef ref, String datasetId, int chunkRows, String idColumn,
                                              boolean unlabelledOnly) {
         int rows = chunkRows == 0 ? Math.min(DEFAULT_CHUNK_ROWS, maxRows) : chunkRows;
         if (rows < 0 || rows > maxRows) {
             throw HplException.invalid("chunk_rows " + chunkRows + " is out of range: use 1 to " + maxRows
                     + " (hpl.predict.max-rows), or 0 for " + Math.min(DEFAULT_CHUNK_ROWS, maxRows));
         }
-        ModelRecord model = models.get(modelName, version);
+        ModelRecord model = models.resolve(ref);
         io.hpl.server.data.RowChunks chunks = datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly);
         datasetStreamsOpen.incrementAndGet();
         return new DatasetScoring(model, chunks, rows, this::run, datasetChunksRead::incrementAndGet,

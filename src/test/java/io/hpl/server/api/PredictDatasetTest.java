@@ -197,6 +197,7 @@ class PredictDatasetTest {
     void badRequestsGetStatusesThatSayWhatToFix() {
         assertStatus(Status.Code.NOT_FOUND, () -> indexes(request("ds-nope")), "ds-nope", "not found");
         assertStatus(Status.Code.NOT_FOUND, () -> indexes(request(bigDataset).setModelName("no-such-model")), "no-such-model");
+        assertStatus(Status.Code.NOT_FOUND, () -> indexes(request(bigDataset).setAlias("nosuch")), "nosuch");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> indexes(request(bigDataset).setChunkRows(-1)), "chunk_rows", "-1",
                 "hpl.predict.max-rows");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> indexes(request(bigDataset).setChunkRows(maxRows + 1)), "chunk_rows",
