@@ -461,16 +461,16 @@ class HplClient:
         return response.version, [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
     def predict_dataset(self, model_name: str, dataset_id: str, version: int = 0, unlabelled_only: bool = False,
-                        interval_level: Optional[float] = None, chunk_rows: int = 0, id_column: str = ""
-                        ) -> Iterator[Tuple[int, str, Prediction]]:
+                        interval_level: Optional[float] = None, chunk_rows: int = 0, id_column: str = "",
+                        alias: str = "") -> Iterator[Tuple[int, str, Prediction]]:
         """Scores a stored dataset on the server (PredictDataset): yields (row index, row id, Prediction) for each
-        row, in the file's order; the row index is 0-based among the file's data rows, the row id the cell of
+        row, in the file's order (the model addressed as by predict(), alias included); the row index is 0-based among the file's data rows, the row id the cell of
         id_column ("" without one). unlabelled_only scores only the rows with an empty target. chunk_rows
         (0 = the server's 1,000) rows arrive per message; the server reads as fast as this loop does. Leaving the
         loop early cancels the call.
         """
         request = pb.PredictDatasetRequest(model_name=model_name, dataset_id=dataset_id, version=version,
-                                           chunk_rows=chunk_rows, id_column=id_column,
+                                           chunk_rows=chunk_rows, id_column=id_column, alias=alias,
                                            rows=pb.ROW_SELECTION_UNLABELLED_ONLY if unlabelled_only
                                            else pb.ROW_SELECTION_ALL)
         if interval_level is not None:

@@ -40,14 +40,15 @@ class PredictDatasetTest(unittest.TestCase):
 
     def test_every_row_with_its_index_id_and_prediction(self):
         rows = list(self.hpl.predict_dataset("house", "ds-1", unlabelled_only=True, chunk_rows=2, id_column="id",
-                                             interval_level=0.8))
+                                             interval_level=0.8, alias="production"))
         self.assertEqual([0, 1, 2, 3, 4], [r[0] for r in rows])
         self.assertEqual(["r0", "r1", "r2", "r3", "r4"], [r[1] for r in rows])
         self.assertEqual(3.0, rows[3][2].mean)
         self.assertEqual(4.0, rows[3][2].upper)
         request = self.fake.requests[0]
         self.assertEqual(pb.ROW_SELECTION_UNLABELLED_ONLY, request.rows)
-        self.assertEqual((2, "id", 0.8), (request.chunk_rows, request.id_column, request.interval_level))
+        self.assertEqual((2, "id", 0.8, "production"),
+                         (request.chunk_rows, request.id_column, request.interval_level, request.alias))
 
     def test_a_failed_call_is_an_hpl_error_with_the_servers_message(self):
         with self.assertRaises(HplError) as raised:
