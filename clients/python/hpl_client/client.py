@@ -460,6 +460,31 @@ class HplClient:
         response = self._unary(self._stub.Predict, request, timeout)
         return response.version, [Prediction(p.mean, p.variance, p.lower, p.upper) for p in response.predictions]
 
+    def predict_dataset(self, model_name: str, dataset_id: str, version: int = 0, unlabelled_only: bool = False,
+                        interval_level: Optional[float] = None, chunk_rows: int = 0, id_column: str = "",
+                        alias: str = "") -> Iterator[Tuple[int, str, Prediction]]:
+        """Scores a stored dataset on the server (PredictDataset): yields (row index, row id, Prediction) for each
+        row, in the file's order (the model addressed as by predict(), alias included); the row index is 0-based among the file's data rows, the row id the cell of
+        id_column ("" without one). unlabelled_only scores only the rows with an empty target. chunk_rows
+        (0 = the server's 1,000) rows arrive per message; the server reads as fast as this loop does. Leaving the
+        loop early cancels the call.
+        """
+        request = pb.PredictDatasetRequest(model_name=model_name, dataset_id=dataset_id, version=version,
+                                           chunk_rows=chunk_rows, id_column=id_column, alias=alias,
+                                           rows=pb.ROW_SELECTION_UNLABELLED_ONLY if unlabelled_only
+                                           else pb.ROW_SELECTION_ALL)
+        if interval_level is not None:
+            request.interval_level = interval_level
+        stream = self._stub.PredictDataset(request)
+        try:
+            for message in stream:
+                for p in message.predictions:
+                    yield p.row_index, p.row_id, Prediction(p.mean, p.variance, p.lower, p.upper)
+        except grpc.RpcError as e:
+            raise HplError(e.code().name, e.details()) from None
+        finally:
+            stream.cancel()
+
     def predict_images(self, model_name: str, images: Sequence[Union[bytes, Sequence[float]]], version: int = 0,
                        resize: bool = False, timeout: Timeout = DEFAULT) -> List[Prediction]:
         """Scores images: PNG/JPEG bytes (decoded by the server), or C*H*W floats in [0, 1] (channel-major)."""

@@ -144,6 +144,11 @@ public final class ProtoMapper {
         return IntervalRule.checkedLevel(request.getIntervalLevel());
     }
 
+    /** As for Predict: the same default and range. */
+    public static double intervalLevel(io.hpl.server.api.v1.PredictDatasetRequest request) {
+        return request.hasIntervalLevel() ? IntervalRule.checkedLevel(request.getIntervalLevel()) : DEFAULT_INTERVAL_LEVEL;
+    }
+
     public static TrainProgress toProto(String jobId, TrainingProgress p) {
         return TrainProgress.newBuilder()
                 .setJobId(jobId)

@@ -24,6 +24,13 @@ import io.hpl.server.api.v1.ListModelsResponse;
 import io.hpl.server.api.v1.ModelInfo;
 import io.hpl.server.api.v1.Prediction;
 import io.hpl.server.api.v1.PredictRequest;
+import io.hpl.server.api.v1.DatasetPrediction;
+import io.hpl.server.api.v1.PredictDatasetRequest;
+import io.hpl.server.api.v1.PredictDatasetResponse;
+import io.hpl.server.api.v1.RowSelection;
+import io.hpl.server.errors.Cancellation;
+import io.hpl.server.serving.DatasetScoring;
+import java.util.function.BooleanSupplier;
 import io.hpl.server.api.v1.PredictResponse;
 import io.hpl.server.api.v1.RegressionService;
 import io.hpl.server.api.v1.SetAliasRequest;
@@ -258,6 +265,75 @@ public class RegressionGrpcService implements RegressionService {
                     .setMetrics(ProtoMapper.toProto(evaluation.metrics()))
                     .build();
         });
+    }
+
+    /**
+     * Scores a stored dataset a chunk at a time on a worker thread: the next chunk is read and scored
+     * only when gRPC's transport takes more ({@link CallReadiness}), and the loop stops when the client
+     * cancels (the call's context, as in {@link BlockingCalls}). The thread is held for the stream's
+     * life, waiting while the client is slow.
+     */
+    @Override
+    public Multi<PredictDatasetResponse> predictDataset(PredictDatasetRequest request) {
+        Context.CancellableContext call = Context.current().withCancellation();
+        CallReadiness.Gate gate = CallReadiness.current();
+        return Multi.createFrom().<PredictDatasetResponse>emitter(emitter -> {
+            try {
+                inContext(call, () -> {
+                    streamPredictions(request, gate, () -> emitter.isCancelled() || call.isCancelled(), emitter::emit);
+                    return null;
+                });
+                emitter.complete();
+            } catch (RuntimeException e) {
+                emitter.fail(e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onTermination().invoke(() -> call.cancel(null))
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    private void streamPredictions(PredictDatasetRequest request, CallReadiness.Gate gate, BooleanSupplier stopped,
+                                   java.util.function.Consumer<PredictDatasetResponse> emit) {
+        if (request.getRows() == RowSelection.UNRECOGNIZED) {
+            throw HplException.invalid("rows: unknown selection " + request.getRowsValue()
+                    + "; use ROW_SELECTION_ALL (the default) or ROW_SELECTION_UNLABELLED_ONLY");
+        }
+        double level = ProtoMapper.intervalLevel(request);
+        String idColumn = request.getIdColumn().isEmpty() ? null : request.getIdColumn();
+        try (DatasetScoring scoring = predictions.openDatasetScoring(
+                ref(request.getModelName(), request.getVersion(), request.getAlias()), request.getDatasetId(), request.getChunkRows(), idColumn,
+                request.getRows() == RowSelection.ROW_SELECTION_UNLABELLED_ONLY)) {
+            IntervalRule intervals = scoring.model().intervals();
+            while (!stopped.getAsBoolean()) {
+                if (gate != null) {
+                    try {
+                        gate.awaitReady(stopped);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw HplException.cancelled("PredictDataset stopped: the server is shutting down");
+                    }
+                }
+                Cancellation.checkpoint("PredictDataset on dataset " + EchoedInput.quote(request.getDatasetId()));
+                DatasetScoring.ScoredChunk chunk = scoring.next();
+                if (chunk == null) {
+                    return;
+                }
+                PredictDatasetResponse.Builder b = PredictDatasetResponse.newBuilder()
+                        .setModelName(scoring.model().name()).setVersion(scoring.model().version());
+                Predictions p = chunk.predictions();
+                for (int i = 0; i < p.size(); i++) {
+                    double halfWidth = intervals.halfWidth(p.variance()[i], level);
+                    DatasetPrediction.Builder row = DatasetPrediction.newBuilder().setRowIndex(chunk.index()[i])
+                            .setMean(p.mean()[i]).setVariance(p.variance()[i])
+                            .setLower(p.mean()[i] - halfWidth).setUpper(p.mean()[i] + halfWidth);
+                    if (chunk.ids() != null) {
+                        row.setRowId(chunk.ids()[i]);
+                    }
+                    b.addPredictions(row);
+                }
+                emit.accept(b.build());
+            }
+        }
     }
 
     @Override

@@ -45,6 +45,27 @@ public final class CsvDatasetReader {
         return new ParsedDataset(encode(csv, schema));
     }
 
+    /**
+     * Opens a CSV dataset to be read a chunk at a time with the options' fixed schema (a model's),
+     * checking its header as {@link #read} does; {@code idColumn} (null for none) names a column whose
+     * text comes with each row. The caller closes the result.
+     */
+    public RowChunks openChunks(Path csv, DatasetOptions options, String idColumn, boolean unlabelledOnly) {
+        DatasetSchema fixed = options.schema()
+                .orElseThrow(() -> new IllegalArgumentException("reading in chunks needs a fixed schema"));
+        CsvFile file = CsvFile.open(csv, limits);
+        try {
+            requireColumns(file.header(), options);
+            if (idColumn != null) {
+                requireColumn(file.header(), "id column (id_column)", idColumn);
+            }
+            return new CsvRowChunks(file, withTarget(file.header(), options.targetColumn(), fixed), idColumn, unlabelledOnly);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
     /** Every column the options name must be in the header. */
     private static void requireColumns(List<String> header, DatasetOptions options) {
         // The roles name the request fields that set them, so the message says what to change.

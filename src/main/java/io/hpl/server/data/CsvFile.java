@@ -146,20 +146,34 @@ final class CsvFile implements AutoCloseable {
         return columnIndex.containsKey(name);
     }
 
+    /** Rows between two looks at the caller's context (an upload's client or an Evaluate's). */
+    static final int CHECK_EVERY_ROWS = 4096;
+
+    private long rowsRead;
+
     /**
      * Visits every data row in file order.
      *
      * @return the number of rows visited
      */
-    /** Rows between two looks at the caller's context (an upload's client or an Evaluate's). */
-    static final int CHECK_EVERY_ROWS = 4096;
-
     long forEachRow(RowVisitor visitor) {
         long rows = 0;
+        for (Row row = nextRow(); row != null; row = nextRow()) {
+            visitor.row(row);
+            rows++;
+        }
+        return rows;
+    }
+
+    /**
+     * The next data row in file order, or null at the end of the file: the pull form of
+     * {@link #forEachRow}, for readers that take a file a chunk at a time. Same rules, same labels.
+     */
+    Row nextRow() {
         while (true) {
             long line = nextLine();
             if (!hasNext(line)) {
-                return rows;
+                return null;
             }
             CSVRecord record = records.next();
             if (record.size() == 1 && record.get(0).isEmpty()) {
@@ -173,11 +187,11 @@ final class CsvFile implements AutoCloseable {
             for (int i = 0; i < record.size(); i++) {
                 limits.checkCell(rowLabel, header.get(i), record.get(i));
             }
-            visitor.row(new Row(rowLabel, record));
-            rows++;
-            if (rows % CHECK_EVERY_ROWS == 0) {
+            rowsRead++;
+            if (rowsRead % CHECK_EVERY_ROWS == 0) {
                 Cancellation.checkpoint("reading the CSV (at " + rowLabel + ")");
             }
+            return new Row(rowLabel, record);
         }
     }
 

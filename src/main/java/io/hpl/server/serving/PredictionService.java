@@ -223,6 +223,48 @@ public class PredictionService {
                 p.mean(), p.variance(), model.intervals()));
     }
 
+    /** Rows in a PredictDataset message when the request leaves chunk_rows at 0. */
+    public static final int DEFAULT_CHUNK_ROWS = 1000;
+
+    private final java.util.concurrent.atomic.AtomicLong datasetChunksRead = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger datasetStreamsOpen = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Opens a stored dataset for scoring a chunk at a time with a model (PredictDataset). Checks
+     * everything that can be checked before the first row (chunk size, model, dataset, the dataset's
+     * columns against the model's schema, the id column), so bad requests fail before streaming.
+     *
+     * @param chunkRows rows per chunk, 0 for {@link #DEFAULT_CHUNK_ROWS}; at most hpl.predict.max-rows
+     * @param idColumn  a column whose text comes with each row, or null
+     */
+    public DatasetScoring openDatasetScoring(io.hpl.server.store.ModelRef ref, String datasetId, int chunkRows, String idColumn,
+                                             boolean unlabelledOnly) {
+        int rows = chunkRows == 0 ? Math.min(DEFAULT_CHUNK_ROWS, maxRows) : chunkRows;
+        if (rows < 0 || rows > maxRows) {
+            throw HplException.invalid("chunk_rows " + chunkRows + " is out of range: use 1 to " + maxRows
+                    + " (hpl.predict.max-rows), or 0 for " + Math.min(DEFAULT_CHUNK_ROWS, maxRows));
+        }
+        ModelRecord model = models.resolve(ref);
+        io.hpl.server.data.RowChunks chunks = datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly);
+        datasetStreamsOpen.incrementAndGet();
+        return new DatasetScoring(model, chunks, rows, this::run, datasetChunksRead::incrementAndGet,
+                datasetStreamsOpen::decrementAndGet);
+    }
+
+    /**
+     * Chunks read from stored datasets for PredictDataset since the server started: a test compares it
+     * with the messages its client has received to see that the server reads ahead of a slow client
+     * only as far as gRPC's flow control lets it.
+     */
+    public long datasetChunksRead() {
+        return datasetChunksRead.get();
+    }
+
+    /** PredictDataset streams whose dataset is open now: 0 once every stream has ended, cancelled ones included. */
+    public int datasetStreamsOpen() {
+        return datasetStreamsOpen.get();
+    }
+
     /** Rows between two looks at the caller's context: cheap enough per look, prompt enough per stop. */
     static final int CHECK_EVERY_ROWS = 256;
 

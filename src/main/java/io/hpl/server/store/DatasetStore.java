@@ -8,6 +8,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.hpl.server.data.CsvDatasetReader;
 import io.hpl.server.data.DatasetOptions;
 import io.hpl.server.data.DatasetSchema;
+import io.hpl.server.data.RowChunks;
+import io.hpl.server.data.TableRowChunks;
 import io.hpl.server.data.Table;
 import io.hpl.server.data.TableLimits;
 import io.hpl.server.data.image.ImageArchiveReader;
@@ -167,6 +169,33 @@ public final class DatasetStore {
     /** The dataset's rows, encoded with another schema, e.g. that of a model to be scored on them. */
     public Table load(String id, DatasetSchema fixedSchema) {
         return load(require(id), fixedSchema);
+    }
+
+    /**
+     * The dataset's rows a chunk at a time, encoded with a model's schema, for scoring without holding
+     * the encoded table: a CSV dataset is streamed from its file; an image dataset's decoded table is
+     * read whole (it is bounded by the image limits at upload) and handed out in chunks. {@code idColumn}
+     * (null for none) names a CSV column whose text comes with each row. The caller closes the result.
+     */
+    public RowChunks openChunks(String id, DatasetSchema fixedSchema, String idColumn, boolean unlabelledOnly) {
+        DatasetRecord record = require(id);
+        if (record.schema().isImage() || fixedSchema.isImage()) {
+            if (idColumn != null) {
+                throw HplException.invalid("id_column: dataset " + EchoedInput.quote(id)
+                        + " is an image archive, which keeps no CSV columns; leave id_column empty (rows come with their index)");
+            }
+            return new TableRowChunks(loadImages(record, fixedSchema), unlabelledOnly);
+        }
+        Path csv = datasetDir(record.id()).resolve(DATA_FILE);
+        try {
+            return reader.openChunks(csv, DatasetOptions.withSchema(record.schema().targetColumn(), fixedSchema), idColumn,
+                    unlabelledOnly);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw notFound(record.id()); // deleted while we were looking
+            }
+            throw internal("cannot read dataset " + EchoedInput.quote(record.id()) + "", e.getCause());
+        }
     }
 
     private Table load(DatasetRecord record, DatasetSchema schema) {
