@@ -52,6 +52,7 @@ public final class MethodRoles {
             Map.entry(HPL + "WatchJob", Access.READER),
             Map.entry(HPL + "Predict", Access.READER),
             Map.entry(HPL + "Evaluate", Access.READER),
+            Map.entry(HPL + "PredictDataset", Access.READER), // Predict over a stored dataset: reads only
             Map.entry(HPL + "ListModels", Access.READER),
             Map.entry(HPL + "GetModel", Access.READER),
             // Reading a model's ONNX file is reading the model: a reader can already Predict with it at will.
