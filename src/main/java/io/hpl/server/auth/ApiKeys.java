@@ -28,7 +28,14 @@ public class ApiKeys {
 
     @Inject
     public ApiKeys(ServerConfig config) {
-        this(load(config.auth()));
+        this(loadOrMakeInitial(config));
+    }
+
+    /** The configured keys; with authentication on and none configured, the initial admin key ({@link InitialAdminKey}). */
+    static List<ApiKey> loadOrMakeInitial(ServerConfig config) {
+        List<ApiKey> configured = load(config.auth());
+        return configured.isEmpty() && config.auth().enabled()
+                ? InitialAdminKey.createOrRead(Path.of(config.store().dir())) : configured;
     }
 
     public ApiKeys(List<ApiKey> keys) {
