@@ -7,7 +7,10 @@ const fs = require('fs');
 const YAML = require('yaml');
 
 function modelFor(apiVersion, kind) {
-  const models = require(`kubernetes-models/${apiVersion}`); // "v1" or "apps/v1"
+  // Kubernetes' own kinds ("v1", "apps/v1"), and the Prometheus Operator's ServiceMonitor.
+  const models = apiVersion.startsWith('monitoring.coreos.com/')
+    ? require(`@kubernetes-models/prometheus-operator/${apiVersion}`)
+    : require(`kubernetes-models/${apiVersion}`);
   if (!models[kind]) throw new Error(`no schema for ${apiVersion} ${kind}`);
   return models[kind];
 }

@@ -644,9 +644,8 @@ public class TrainingJobs {
         HyperParameterScope.check(dataset.schema(), method.hyperParameters(), spec.hyperParameters().keySet());
         HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
         limits.check(dataset.schema(), hp);
-        if (method.semiSupervised() && dataset.unlabelledRows() == 0) {
-            throw HplException.precondition("method " + name + " learns from unlabelled rows and dataset '" + dataset.id()
-                    + "' has none (rows with an empty target); use SUPERVISED or upload unlabelled rows");
+        if (method.semiSupervised()) {
+            TrainingMethod.requireUnlabelledRows(name, dataset.unlabelledRows(), "dataset '" + dataset.id() + "'");
         }
         return new Prepared(name, method, hp, dataset);
     }

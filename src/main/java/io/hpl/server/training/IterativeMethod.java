@@ -99,9 +99,8 @@ public abstract class IterativeMethod implements TrainingMethod {
     private TrainingOutcome train(TrainingRun run, Optional<Checkpoint> checkpoint) {
         HyperParameters hp = run.hyperParameters();
         PreparedData data = PreparedData.prepare(run.table(), hp.get(CommonHyperParameters.CALIBRATION_FRACTION), run.seed());
-        if (semiSupervised() && data.unlabelledX().length == 0) {
-            throw HplException.precondition("method " + name()
-                    + " learns from unlabelled rows, and the dataset has none (rows with an empty target)");
+        if (semiSupervised()) {
+            TrainingMethod.requireUnlabelledRows(name(), data.unlabelledX().length, "the dataset");
         }
         Engine engine = PyTorchEngine.get(); // loads the natives before any JniUtils call
         // Grad mode is thread-local in PyTorch and DJL only clears it on the thread that loaded the engine.

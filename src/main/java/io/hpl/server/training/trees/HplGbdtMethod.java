@@ -57,10 +57,7 @@ public final class HplGbdtMethod implements TrainingMethod {
     public TrainingOutcome train(TrainingRun run) {
         long start = System.nanoTime();
         PreparedData data = GbdtMethod.prepare(run);
-        if (data.unlabelledX().length == 0) {
-            throw io.hpl.server.errors.HplException.precondition("method HPL_GBDT learns from unlabelled rows, and the"
-                    + " dataset has none (rows with an empty target)");
-        }
+        TrainingMethod.requireUnlabelledRows(name(), data.unlabelledX().length, "the dataset");
         HyperParameters hp = run.hyperParameters();
         BoostingSettings settings = TreeHyperParameters.settings(hp);
         PseudoLabels pseudo = teach(data, settings, hp.get(TreeHyperParameters.TEACHERS), run.seed());
