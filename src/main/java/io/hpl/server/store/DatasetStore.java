@@ -51,8 +51,6 @@ import java.util.stream.Stream;
  * <p>One store per root: starting a store empties its {@code tmp/datasets/} folder.
  */
 public final class DatasetStore {
-    /** Default upload limit: 1 GiB. */
-    public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
     private static final String DATA_FILE = "data.csv";
     private static final String ARCHIVE_FILE = "data.archive";
@@ -74,7 +72,7 @@ public final class DatasetStore {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES); // newer versions may add fields
 
     public DatasetStore(Path root) {
-        this(root, DEFAULT_MAX_UPLOAD_BYTES);
+        this(root, UploadLimits.DEFAULTS, ImageLimits.DEFAULTS, TableLimits.DEFAULTS);
     }
 
     /** A store under {@code root}, refusing uploads over {@code maxUploadBytes}; removes leftovers of a crash. */
