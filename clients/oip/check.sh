@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 grpc_target=$1
 http=$2
-last=$(node oip-check.js "$grpc_target" | tee /dev/stderr | tail -1)
+# Printed through the inherited stderr: `tee /dev/stderr` would reopen it and truncate a log file it points to.
+out=$(node oip-check.js "$grpc_target")
+printf '%s\n' "$out" >&2
+last=$(tail -1 <<<"$out")
 model=$(jq -r .model <<<"$last")
 
 curl -sf "$http/v2/health/live" | jq -e '.live == true' >/dev/null
