@@ -40,6 +40,7 @@ public class PredictionService {
     private final int maxRows;
     private final ImageLimits imageLimits;
     private final TableLimits tableLimits;
+    private final ModelEncoders encoders = new ModelEncoders();
 
     public PredictionService(ModelStore models, DatasetStore datasets, LoadedModels loaded, ServerConfig config,
                              ImageLimits imageLimits, TableLimits tableLimits) {
@@ -72,7 +73,7 @@ public class PredictionService {
         checkBatch(rows.size());
         ModelRecord model = models.resolve(ref);
         requireTabular(model);
-        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        FeatureEncoder encoder = encoders.of(model);
         float[][] x = new float[rows.size()][];
         for (int i = 0; i < x.length; i++) {
             checkpointEvery(i, "Predict");
@@ -96,7 +97,7 @@ public class PredictionService {
                         + model.name() + "' takes " + featureNames(model) + ", one value per row each");
             }
         }
-        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        FeatureEncoder encoder = encoders.of(model);
         float[][] x = new float[columns.rows()][];
         for (int i = 0; i < x.length; i++) {
             checkpointEvery(i, "Predict");
@@ -135,7 +136,7 @@ public class PredictionService {
         checkBatch(rows.size());
         ModelRecord model = models.resolve(ref);
         requireTabular(model);
-        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        FeatureEncoder encoder = encoders.of(model);
         float[][] x = new float[rows.size()][];
         double[] y = new double[rows.size()];
         for (int i = 0; i < x.length; i++) {
@@ -173,7 +174,7 @@ public class PredictionService {
             throw HplException.invalid(images.size() + " images but " + targets.length + " targets; give one target per image");
         }
         ModelRecord model = models.resolve(ref);
-        FeatureEncoder encoder = new FeatureEncoder(model.schema());
+        FeatureEncoder encoder = encoders.of(model);
         for (int i = 0; i < targets.length; i++) {
             CellValue target = new CellValue.Number(targets[i]);
             encoder.readTarget("target " + i, column -> target); // the one rule for targets: finite
