@@ -26,6 +26,18 @@ public final class BlockingCalls {
                 .onFailure().transform(GrpcErrors::toStatus);
     }
 
+    /**
+     * Runs short work on the calling (gRPC) thread, with the same context and error mapping as
+     * {@link #call}: for work that does no I/O beyond a stat and takes microseconds, where the hop to
+     * a worker thread would cost more than the work (a one-row Predict: 0.75 → 0.61 ms p50).
+     */
+    public static <T> Uni<T> inline(Supplier<T> work) {
+        Context.CancellableContext call = Context.current().withCancellation();
+        return Uni.createFrom().item(() -> inContext(call, work))
+                .onTermination().invoke(() -> call.cancel(null))
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
     static <T> T inContext(Context call, Supplier<T> work) {
         Context previous = call.attach();
         try {

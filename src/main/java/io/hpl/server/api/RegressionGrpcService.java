@@ -73,6 +73,9 @@ import java.util.function.Supplier;
  */
 @GrpcService
 public class RegressionGrpcService implements RegressionService {
+    /** Most rows a Predict scores on the gRPC thread (see {@link #predict}); more go to a worker. */
+    static final int INLINE_MAX_ROWS = 16;
+
     private final DatasetStore datasets;
     private final ModelStore models;
     private final MethodRegistry methods;
@@ -223,7 +226,9 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<PredictResponse> predict(PredictRequest request) {
-        return blocking(() -> {
+        // A few rows for a table model whose session is loaded: scored on the gRPC thread, no worker hop.
+        // Anything that may load a model, decode images or score many rows goes to a worker.
+        Supplier<PredictResponse> work = () -> {
             if (request.getRowsCount() > 0 && request.getImagesCount() > 0) {
                 throw HplException.invalid("set either rows (table models) or images (image models), not both");
             }
@@ -243,7 +248,10 @@ public class RegressionGrpcService implements RegressionService {
                         .setLower(p.mean()[i] - halfWidth).setUpper(p.mean()[i] + halfWidth));
             }
             return b.build();
-        });
+        };
+        boolean inline = request.getImagesCount() == 0 && request.getRowsCount() <= INLINE_MAX_ROWS
+                && predictions.isWarmTableModel(request.getModelName(), request.getVersion(), request.getAlias());
+        return inline ? BlockingCalls.inline(work) : blocking(work);
     }
 
     @Override

@@ -69,6 +69,20 @@ public class PredictionService {
         return predict(ModelRef.of(modelName, version), rows);
     }
 
+    /**
+     * Whether the request's model is a table model whose session is already loaded: scoring a few rows
+     * of it then takes microseconds and no I/O but a stat. False for anything that would fail (a bad
+     * name included: the worker path reports it) or load.
+     */
+    public boolean isWarmTableModel(String modelName, int version, String alias) {
+        try {
+            ModelRecord model = models.resolve(ModelRef.of(modelName, version, alias));
+            return !model.schema().isImage() && loaded.isLoaded(model);
+        } catch (RuntimeException e) {
+            return false; // the worker path reports it
+        }
+    }
+
     public Scored predict(ModelRef ref, List<Map<String, CellValue>> rows) {
         checkBatch(rows.size());
         ModelRecord model = models.resolve(ref);
