@@ -2,12 +2,10 @@ package io.hpl.server.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.hpl.server.api.GeneratedCsv;
-import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.metrics.TrainingMetrics;
 import io.hpl.server.store.DatasetHeaderSpec;
 import io.hpl.server.store.DatasetStore;
@@ -34,9 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,23 +94,6 @@ class JobCheckpointsTest {
                 run.progress().accept(p);
                 onProgress.accept(p.iteration());
             }, run.cancelled(), run.checkpointing()));
-        }
-    }
-
-    private static final class Events implements JobWatcher {
-        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-
-        public void event(JobEvent event) { received.add(event); }
-        public void closed(ErrorKind kind, String message) { received.add(kind + ": " + message); }
-
-        Object awaitEnd() throws InterruptedException {
-            while (true) {
-                Object next = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertNotNull(next, "no final event within " + WAIT);
-                if (!(next instanceof JobEvent e) || e.isFinal()) {
-                    return next;
-                }
-            }
         }
     }
 

@@ -92,11 +92,7 @@ class KillNineRestartIT {
             channel = server.channel();
             RegressionServiceGrpc.RegressionServiceBlockingStub stub = RegressionServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
-            TrainEvent last = null;
-            for (Iterator<TrainEvent> it = stub.watchJob(WatchJobRequest.newBuilder().setJobId(job.getId()).build());
-                 it.hasNext(); ) {
-                last = it.next();
-            }
+            TrainEvent last = PackagedServer.lastEvent(stub, job.getId());
             assertTrue(last != null && last.hasFinished(), "the resumed run did not finish: " + last);
 
             JobInfo after = stub.getJob(GetJobRequest.newBuilder().setJobId(job.getId()).build());
@@ -121,11 +117,7 @@ class KillNineRestartIT {
             assertTrue(!Files.exists(server.store().resolve("jobs").resolve(job.getId() + ".ckpt")),
                     "the ended job's checkpoint is deleted");
 
-            TrainEvent queuedLast = null;
-            for (Iterator<TrainEvent> it = stub.watchJob(WatchJobRequest.newBuilder().setJobId(queued.getId()).build());
-                 it.hasNext(); ) {
-                queuedLast = it.next();
-            }
+            TrainEvent queuedLast = PackagedServer.lastEvent(stub, queued.getId());
             assertTrue(queuedLast != null && queuedLast.hasFinished(), "the queued job did not finish: " + queuedLast);
             JobInfo queuedAfter = stub.getJob(GetJobRequest.newBuilder().setJobId(queued.getId()).build());
             assertEquals(JobState.JOB_STATE_SUCCEEDED, queuedAfter.getState(), queuedAfter.toString());

@@ -2,6 +2,9 @@ package io.hpl.server.jobs;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.hpl.server.api.v1.RegressionServiceGrpc;
+import io.hpl.server.api.v1.TrainEvent;
+import io.hpl.server.api.v1.WatchJobRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -31,6 +35,15 @@ final class PackagedServer {
     private final List<String> properties;
     Process process;
     private Path log;
+
+    /** Follows WatchJob to the job's end: its last event (null if the stream sent none). */
+    static TrainEvent lastEvent(RegressionServiceGrpc.RegressionServiceBlockingStub stub, String jobId) {
+        TrainEvent last = null;
+        for (Iterator<TrainEvent> it = stub.watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build()); it.hasNext(); ) {
+            last = it.next();
+        }
+        return last;
+    }
 
     static void assumePackaged() {
         Assumptions.assumeTrue(Files.isRegularFile(JAR), "skipped: no packaged server at " + JAR.toAbsolutePath()

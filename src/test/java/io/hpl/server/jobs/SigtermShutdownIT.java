@@ -101,11 +101,7 @@ class SigtermShutdownIT {
             channel = server.channel();
             RegressionServiceGrpc.RegressionServiceBlockingStub stub = RegressionServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
-            TrainEvent last = null;
-            for (Iterator<TrainEvent> it = stub.watchJob(WatchJobRequest.newBuilder().setJobId(job.getId()).build());
-                 it.hasNext(); ) {
-                last = it.next();
-            }
+            TrainEvent last = PackagedServer.lastEvent(stub, job.getId());
             assertTrue(last != null && last.hasFinished(), "the resumed run did not finish: " + last);
             JobInfo after = stub.getJob(GetJobRequest.newBuilder().setJobId(job.getId()).build());
             assertEquals(JobState.JOB_STATE_SUCCEEDED, after.getState(), after.toString());

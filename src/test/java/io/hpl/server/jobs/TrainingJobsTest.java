@@ -2,7 +2,6 @@ package io.hpl.server.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,9 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,24 +99,6 @@ class TrainingJobsTest {
 
     private TrainJobSpec spec(String model) {
         return new TrainJobSpec(datasetId, MethodName.GBDT, model, Map.of(), 1);
-    }
-
-    /** Collects a job's events; await() returns once the final one (or a close) came. */
-    private static final class Events implements JobWatcher {
-        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-
-        public void event(JobEvent event) { received.add(event); }
-        public void closed(ErrorKind kind, String message) { received.add(kind + ": " + message); }
-
-        Object awaitEnd() throws InterruptedException {
-            while (true) {
-                Object next = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertNotNull(next, "no final event within " + WAIT);
-                if (!(next instanceof JobEvent e) || e.isFinal()) {
-                    return next;
-                }
-            }
-        }
     }
 
     private static Object awaitEnd(TrainingJobs jobs, String id, long from) throws InterruptedException {
