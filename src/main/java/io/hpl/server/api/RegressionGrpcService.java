@@ -65,6 +65,7 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -226,8 +227,12 @@ public class RegressionGrpcService implements RegressionService {
 
     @Override
     public Uni<PredictResponse> predict(PredictRequest request) {
-        // A few rows for a table model whose session is loaded: scored on the gRPC thread, no worker hop.
-        // Anything that may load a model, decode images or score many rows goes to a worker.
+        // A few rows for a table model whose session is loaded: scored on the gRPC thread, no worker hop,
+        // with the version resolved here. Anything that may load a model, decode images or score many rows
+        // goes to a worker.
+        Optional<ModelRecord> warm = request.getImagesCount() == 0 && request.getRowsCount() <= INLINE_MAX_ROWS
+                ? predictions.warmTableModel(request.getModelName(), request.getVersion(), request.getAlias())
+                : Optional.empty();
         Supplier<PredictResponse> work = () -> {
             if (request.getRowsCount() > 0 && request.getImagesCount() > 0) {
                 throw HplException.invalid("set either rows (table models) or images (image models), not both");
@@ -236,6 +241,7 @@ public class RegressionGrpcService implements RegressionService {
             PredictionService.Scored scored = request.getImagesCount() > 0
                     ? predictions.predictImages(ref(request.getModelName(), request.getVersion(), request.getAlias()),
                             ProtoMapper.images(request.getImagesList()), request.getResizeImages())
+                    : warm.isPresent() ? predictions.predict(warm.get(), ProtoMapper.rows(request.getRowsList()))
                     : predictions.predict(ref(request.getModelName(), request.getVersion(), request.getAlias()),
                             ProtoMapper.rows(request.getRowsList()));
             PredictResponse.Builder b = PredictResponse.newBuilder()
@@ -249,9 +255,7 @@ public class RegressionGrpcService implements RegressionService {
             }
             return b.build();
         };
-        boolean inline = request.getImagesCount() == 0 && request.getRowsCount() <= INLINE_MAX_ROWS
-                && predictions.isWarmTableModel(request.getModelName(), request.getVersion(), request.getAlias());
-        return inline ? BlockingCalls.inline(work) : blocking(work);
+        return warm.isPresent() ? BlockingCalls.inline(work) : blocking(work);
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -70,22 +71,31 @@ public class PredictionService {
     }
 
     /**
-     * Whether the request's model is a table model whose session is already loaded: scoring a few rows
+     * The request's model when it is a table model whose session is already loaded: scoring a few rows
      * of it then takes microseconds and no I/O but a stat. False for anything that would fail (a bad
      * name included: the worker path reports it) or load.
      */
-    public boolean isWarmTableModel(String modelName, int version, String alias) {
+    public Optional<ModelRecord> warmTableModel(String modelName, int version, String alias) {
         try {
             ModelRecord model = models.resolve(ModelRef.of(modelName, version, alias));
-            return !model.schema().isImage() && loaded.isLoaded(model);
+            return !model.schema().isImage() && loaded.isLoaded(model) ? Optional.of(model) : Optional.empty();
         } catch (RuntimeException e) {
-            return false; // the worker path reports it
+            return Optional.empty(); // the worker path reports it
         }
     }
 
     public Scored predict(ModelRef ref, List<Map<String, CellValue>> rows) {
+        checkBatch(rows.size()); // before any I/O
+        return score(models.resolve(ref), rows);
+    }
+
+    /** Scores rows with an already resolved version (see {@link #warmTableModel}). */
+    public Scored predict(ModelRecord model, List<Map<String, CellValue>> rows) {
         checkBatch(rows.size());
-        ModelRecord model = models.resolve(ref);
+        return score(model, rows);
+    }
+
+    private Scored score(ModelRecord model, List<Map<String, CellValue>> rows) {
         requireTabular(model);
         FeatureEncoder encoder = encoders.of(model);
         float[][] x = new float[rows.size()][];

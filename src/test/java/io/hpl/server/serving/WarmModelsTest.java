@@ -36,18 +36,18 @@ class WarmModelsTest {
     @Test
     void aTableModelIsWarmOnceItsSessionIsLoadedAndNotAfterItIsDeleted() throws InterruptedException {
         String name = "warm-" + UUID.randomUUID().toString().substring(0, 8);
-        assertFalse(predictions.isWarmTableModel(name, 0, ""), "no such model");
-        assertFalse(predictions.isWarmTableModel("n".repeat(1000), 0, ""), "an invalid name: the worker path says why");
+        assertFalse(predictions.warmTableModel(name, 0, "").isPresent(), "no such model");
+        assertFalse(predictions.warmTableModel("n".repeat(1000), 0, "").isPresent(), "an invalid name: the worker path says why");
         ApiTestSupport.trainSmallTabularModel(client, engines, name);
         loaded.evict(name, 0); // whatever training or a warm-up left open
-        assertFalse(predictions.isWarmTableModel(name, 0, ""), "trained, not loaded: the first Predict loads it on a worker");
+        assertFalse(predictions.warmTableModel(name, 0, "").isPresent(), "trained, not loaded: the first Predict loads it on a worker");
 
         PredictRequest one = PredictRequest.newBuilder().setModelName(name).addRows(row(Map.of("a", 1, "b", 100, "c", "red"))).build();
         assertEquals(1, client.predict(one).await().atMost(TIMEOUT).getPredictionsCount());
-        assertTrue(predictions.isWarmTableModel(name, 0, ""));
+        assertTrue(predictions.warmTableModel(name, 0, "").isPresent());
         assertEquals(1, client.predict(one).await().atMost(TIMEOUT).getPredictionsCount(), "served on the gRPC thread");
 
         client.deleteModel(DeleteModelRequest.newBuilder().setName(name).build()).await().atMost(TIMEOUT);
-        assertFalse(predictions.isWarmTableModel(name, 0, ""));
+        assertFalse(predictions.warmTableModel(name, 0, "").isPresent());
     }
 }
