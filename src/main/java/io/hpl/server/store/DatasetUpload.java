@@ -28,6 +28,8 @@ public final class DatasetUpload implements AutoCloseable {
     private final MessageDigest digest;
     private final UploadQuota quota;
     private long size;
+    /** Bytes reserved in the quota: ahead of size by a chunk whose write failed. */
+    private long reserved;
     private boolean open = true;
     private boolean quotaReturned;
 
@@ -68,6 +70,7 @@ public final class DatasetUpload implements AutoCloseable {
         }
         try {
             quota.reserve(chunk.length);
+            reserved += chunk.length;
         } catch (HplException e) {
             abort();
             throw e;
@@ -109,7 +112,7 @@ public final class DatasetUpload implements AutoCloseable {
         open = false;
         if (!quotaReturned) { // once, whether the upload finished or not
             quotaReturned = true;
-            quota.end(size);
+            quota.end(reserved);
         }
         try {
             out.close();
