@@ -145,11 +145,14 @@ public class LoadedModels {
         try {
             entry.session.complete(loader.load(record));
             LOG.infof("loaded model %s version %d", record.name(), record.version());
-        } catch (OrtException | RuntimeException e) {
+        } catch (OrtException | RuntimeException | Error e) {
             synchronized (this) {
                 sessions.remove(key, entry); // the next caller tries again
             }
-            entry.session.completeExceptionally(e);
+            entry.session.completeExceptionally(e); // never left pending: callers of this version wait on it
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
     }
 
