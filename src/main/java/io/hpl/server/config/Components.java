@@ -8,6 +8,9 @@ import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.JobStore;
 import io.hpl.server.store.ModelStore;
 import io.hpl.server.store.UploadLimits;
+import io.hpl.server.store.objects.LocalObjectStore;
+import io.hpl.server.store.objects.ObjectStore;
+import io.hpl.server.store.objects.S3ObjectStore;
 import io.hpl.server.training.MethodRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -17,11 +20,30 @@ import java.util.Locale;
 /** Builds the plain-Java components from configuration, so they stay free of CDI and testable alone. */
 public class Components {
 
+    /** The one object store every store of this process writes to: the local directory or an S3 bucket. */
     @Produces
     @Singleton
-    DatasetStore datasetStore(ServerConfig config, ImageLimits imageLimits, TableLimits tableLimits) {
+    ObjectStore objectStore(ServerConfig config) {
+        ServerConfig.Store store = config.store();
+        Path root = Path.of(store.dir());
+        return switch (store.backend()) {
+            case "local" -> new LocalObjectStore(root);
+            case "s3" -> {
+                ServerConfig.Store.S3 s3 = store.s3();
+                String bucket = s3.bucket().filter(b -> !b.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                        "hpl.store.s3.bucket (HPL_STORE_S3_BUCKET) is required with hpl.store.backend=s3"));
+                yield new S3ObjectStore(new S3ObjectStore.Settings(bucket, s3.prefix(), s3.endpoint(), s3.region(), s3.pathStyle()),
+                        root.resolve("tmp").resolve("cache"));
+            }
+            default -> throw new IllegalArgumentException("hpl.store.backend must be 'local' or 's3', not '" + store.backend() + "'");
+        };
+    }
+
+    @Produces
+    @Singleton
+    DatasetStore datasetStore(ServerConfig config, ObjectStore objects, ImageLimits imageLimits, TableLimits tableLimits) {
         ServerConfig.Upload upload = config.upload();
-        return new DatasetStore(Path.of(config.store().dir()),
+        return new DatasetStore(objects, Path.of(config.store().dir()),
                 new UploadLimits(upload.maxBytes(), upload.maxInFlight(), upload.maxStoredBytes()), imageLimits, tableLimits);
     }
 
@@ -41,14 +63,14 @@ public class Components {
 
     @Produces
     @Singleton
-    ModelStore modelStore(ServerConfig config) {
-        return new ModelStore(Path.of(config.store().dir()));
+    ModelStore modelStore(ServerConfig config, ObjectStore objects) {
+        return new ModelStore(objects, config.store().refreshInterval());
     }
 
     @Produces
     @Singleton
-    JobStore jobStore(ServerConfig config) {
-        return new JobStore(Path.of(config.store().dir()));
+    JobStore jobStore(ObjectStore objects) {
+        return new JobStore(objects);
     }
 
     @Produces

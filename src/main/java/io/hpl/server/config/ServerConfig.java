@@ -27,9 +27,39 @@ public interface ServerConfig {
     Auth auth();
 
     interface Store {
-        /** Root of the local model and dataset store. */
+        /** Root of the local model and dataset store (with backend s3: this process's work files and download cache). */
         @WithDefault("hpl-data")
         String dir();
+
+        /** Where models, datasets and job records live: {@code local} (under dir) or {@code s3}. */
+        @WithDefault("local")
+        String backend();
+
+        /** The S3-compatible bucket, for backend s3. */
+        S3 s3();
+
+        /** How often a serving replica re-reads versions and aliases other processes published (backend s3). */
+        @WithDefault("5s")
+        Duration refreshInterval();
+
+        interface S3 {
+            /** The bucket; required with backend s3. */
+            Optional<String> bucket();
+
+            /** Key prefix inside the bucket (empty: the bucket's root). */
+            @WithDefault("")
+            String prefix();
+
+            /** Endpoint URL for S3-compatible servers (MinIO…); empty: AWS S3 of the region. */
+            Optional<String> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Path-style URLs (http://host/bucket/key), as MinIO wants. */
+            @WithDefault("false")
+            boolean pathStyle();
+        }
     }
 
     interface Upload {

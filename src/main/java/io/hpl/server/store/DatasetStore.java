@@ -19,36 +19,33 @@ import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import io.hpl.server.store.objects.LocalObjectStore;
+import io.hpl.server.store.objects.ObjectStore;
+import io.hpl.server.store.objects.TempArea;
 
 /**
- * Uploaded datasets on disk, content-addressed: {@code <root>/datasets/<id>/} holds the uploaded
- * {@code data.csv} and its {@code dataset.json} ({@link DatasetRecord}); an image dataset holds the
- * uploaded {@code data.archive} and its decoded {@code images.table} ({@link TableFile}) instead of
+ * Uploaded datasets in the {@link ObjectStore}, content-addressed: {@code datasets/<id>/} holds the
+ * uploaded {@code data.csv} and its {@code dataset.json} ({@link DatasetRecord}); an image dataset holds
+ * the uploaded {@code data.archive} and its decoded {@code images.table} ({@link TableFile}) instead of
  * {@code data.csv}. Every image is decoded before the dataset is published.
  *
- * <p>Every change is one atomic rename, so readers and a crash only ever see whole datasets: a
- * dataset is assembled in {@code <root>/tmp/datasets/} and renamed into place; a deletion renames it back
- * into {@code <root>/tmp/} before removing its files. Whatever a crash leaves in {@code tmp/} is
- * removed when the store starts, and a folder without {@code dataset.json} is never a dataset.
- * Thread-safe without locks: uploads write private temporary files, and a race between two
- * identical uploads is settled by the rename (the loser returns the winner's record).
- *
- * <p>One store per root: starting a store empties its {@code tmp/datasets/} folder.
+ * <p>A dataset is its files first and its {@code dataset.json} last, created only if absent: readers
+ * and a crash only ever see whole datasets (a folder without {@code dataset.json} is never a dataset),
+ * and a race between two identical uploads, in one process or two, is settled by that create (the
+ * loser returns the winner's record). A deletion removes {@code dataset.json} first. Uploads are
+ * received into this process's files in {@code <root>/tmp/datasets/}; what a crashed process left
+ * there is removed at the next start (never the files of a process still running). On S3, the files
+ * are read from a local copy downloaded once (a dataset's files never change under its id).
  */
 public final class DatasetStore {
 
@@ -56,12 +53,15 @@ public final class DatasetStore {
     private static final String ARCHIVE_FILE = "data.archive";
     private static final String IMAGE_TABLE_FILE = "images.table";
     private static final String RECORD_FILE = "dataset.json";
+    private static final String PREFIX = "datasets/";
     private static final Pattern ID = Pattern.compile("[a-z0-9-]{1,64}");
     /** Hex digits of the digest kept in an id: 96 bits, plenty against accidental collisions. */
     private static final int ID_HEX_DIGITS = 24;
 
-    private final Path datasets;
-    private final Path tmp;
+    private final ObjectStore objects;
+    private final TempArea tmp;
+    /** Records read, by id: a dataset's record never changes (content-addressed), only whether it is there. */
+    private final java.util.concurrent.ConcurrentMap<String, DatasetRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
     private final long maxUploadBytes;
     private final UploadQuota quota;
     private final CsvDatasetReader reader;
@@ -93,17 +93,22 @@ public final class DatasetStore {
 
     /** A store under {@code root} with every limit given; removes leftovers of a crash. */
     public DatasetStore(Path root, UploadLimits uploadLimits, ImageLimits imageLimits, TableLimits tableLimits) {
-        this.datasets = root.resolve("datasets");
-        this.tmp = root.resolve("tmp").resolve("datasets");
-        this.maxUploadBytes = uploadLimits.maxBytes();
-        this.imageReader = new ImageArchiveReader(imageLimits);
-        this.reader = new CsvDatasetReader(tableLimits);
+        this(new LocalObjectStore(root), root, uploadLimits, imageLimits, tableLimits);
         try {
-            Files.createDirectories(datasets);
-            StoreFiles.clearTemp(tmp);
+            Files.createDirectories(root.resolve("datasets"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the dataset store under " + root, e);
         }
+    }
+
+    /** A store in {@code objects}, receiving uploads under {@code localRoot}/tmp/datasets/. */
+    public DatasetStore(ObjectStore objects, Path localRoot, UploadLimits uploadLimits, ImageLimits imageLimits,
+                        TableLimits tableLimits) {
+        this.objects = objects;
+        this.tmp = new TempArea(localRoot.resolve("tmp").resolve("datasets"));
+        this.maxUploadBytes = uploadLimits.maxBytes();
+        this.imageReader = new ImageArchiveReader(imageLimits);
+        this.reader = new CsvDatasetReader(tableLimits);
         this.quota = new UploadQuota(uploadLimits, list().stream().mapToLong(DatasetRecord::sizeBytes).sum());
     }
 
@@ -111,7 +116,7 @@ public final class DatasetStore {
     public DatasetUpload begin(DatasetHeaderSpec header) {
         quota.begin();
         try {
-            return new DatasetUpload(this, header, tmp.resolve("upload-" + UUID.randomUUID() + ".csv"), maxUploadBytes, quota);
+            return new DatasetUpload(this, header, tmp.newPath(".upload"), maxUploadBytes, quota);
         } catch (IOException | RuntimeException e) {
             quota.end(0);
             throw e instanceof IOException io ? internal("cannot start the upload", io) : (RuntimeException) e;
@@ -124,23 +129,28 @@ public final class DatasetStore {
     }
 
     public Optional<DatasetRecord> get(String id) {
-        return readRecord(datasetDir(id));
+        return readRecord(checkedId(id));
     }
 
     /** Every dataset, oldest first. */
     public List<DatasetRecord> list() {
-        List<DatasetRecord> records = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(datasets)) {
-            for (Path dir : dirs.toList()) {
-                if (ID.matcher(dir.getFileName().toString()).matches()) {
-                    readRecord(dir).ifPresent(records::add);
-                }
+        List<DatasetRecord> found = new ArrayList<>();
+        for (ObjectStore.StoredObject o : objects.list(PREFIX)) {
+            String rest = o.key().substring(PREFIX.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0 || !rest.substring(slash + 1).equals(RECORD_FILE) || !ID.matcher(rest.substring(0, slash)).matches()) {
+                continue;
             }
-        } catch (IOException e) {
-            throw internal("cannot list datasets", e);
+            String id = rest.substring(0, slash);
+            DatasetRecord cached = records.get(id);
+            if (cached != null) {
+                found.add(cached);
+            } else {
+                readRecord(id).ifPresent(found::add);
+            }
         }
-        records.sort(Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::id));
-        return records;
+        found.sort(Comparator.comparing(DatasetRecord::createdAt).thenComparing(DatasetRecord::id));
+        return found;
     }
 
     /** The key {@link #list()} is sorted by, as text that sorts the same way (for {@link Pages}). */
@@ -151,8 +161,12 @@ public final class DatasetStore {
     /** Deletes a dataset; false when there was none with that id. */
     public boolean delete(String id) {
         Optional<DatasetRecord> record = get(id);
-        boolean deleted = discard(datasetDir(id));
+        String prefix = prefix(id);
+        boolean deleted = objects.get(prefix + RECORD_FILE).isPresent();
+        objects.delete(prefix + RECORD_FILE); // first: no longer a dataset
+        records.remove(id);
         if (deleted) {
+            objects.deletePrefix(prefix);
             record.ifPresent(r -> quota.deleted(r.sizeBytes()));
         }
         return deleted;
@@ -184,7 +198,7 @@ public final class DatasetStore {
             }
             return new TableRowChunks(loadImages(record, fixedSchema), unlabelledOnly);
         }
-        Path csv = datasetDir(record.id()).resolve(DATA_FILE);
+        Path csv = localFile(record.id(), DATA_FILE);
         try {
             return reader.openChunks(csv, DatasetOptions.withSchema(record.schema().targetColumn(), fixedSchema), idColumn,
                     unlabelledOnly);
@@ -200,7 +214,7 @@ public final class DatasetStore {
         if (record.schema().isImage() || schema.isImage()) {
             return loadImages(record, schema);
         }
-        Path csv = datasetDir(record.id()).resolve(DATA_FILE);
+        Path csv = localFile(record.id(), DATA_FILE);
         try {
             return reader.read(csv, DatasetOptions.withSchema(record.schema().targetColumn(), schema)).table();
         } catch (UncheckedIOException e) {
@@ -219,7 +233,7 @@ public final class DatasetStore {
                     + describe(schema));
         }
         try {
-            Table table = TableFile.read(datasetDir(record.id()).resolve(IMAGE_TABLE_FILE), own);
+            Table table = TableFile.read(localFile(record.id(), IMAGE_TABLE_FILE), own);
             return new Table(schema, table.x(), table.y());
         } catch (NoSuchFileException e) {
             throw notFound(record.id()); // deleted while we were looking
@@ -254,35 +268,29 @@ public final class DatasetStore {
         DatasetRecord record = new DatasetRecord(id, header.name(), table.schema(), table.labelledRows(),
                 table.unlabelledRows(), sha256, sizeBytes, Instant.now());
 
-        Path staging = tmp.resolve("publish-" + UUID.randomUUID());
-        Files.createDirectory(staging);
+        String prefix = prefix(id);
+        Path tableFile = null;
         try {
             if (header.isImageArchive()) {
-                Files.move(upload, staging.resolve(ARCHIVE_FILE), StandardCopyOption.ATOMIC_MOVE);
-                TableFile.write(staging.resolve(IMAGE_TABLE_FILE), table);
+                tableFile = tmp.newPath(".table");
+                TableFile.write(tableFile, table);
+                objects.putFile(prefix + ARCHIVE_FILE, upload);
+                objects.putFile(prefix + IMAGE_TABLE_FILE, tableFile);
             } else {
-                Files.move(upload, staging.resolve(DATA_FILE), StandardCopyOption.ATOMIC_MOVE);
+                objects.putFile(prefix + DATA_FILE, upload);
             }
-            StoreFiles.writeDurably(staging.resolve(RECORD_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
-            Path target = datasetDir(id);
-            if (moveIntoPlace(staging, target)) {
+            // Last, and only if absent: an identical upload that got there first wins (same bytes, same files).
+            if (objects.putIfAbsent(prefix + RECORD_FILE, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record))) {
                 quota.published(sizeBytes);
-            } else {
-                // Taken meanwhile: by an identical upload (return it), or by a folder that is no
-                // dataset, without a readable record (replace it).
-                Optional<DatasetRecord> winner = readRecord(target);
-                if (winner.isPresent()) {
-                    return winner.get();
-                }
-                discard(target);
-                if (!moveIntoPlace(staging, target)) {
-                    return readRecord(target).orElseThrow(() -> internal("cannot publish dataset " + EchoedInput.quote(id) + "", null));
-                }
-                quota.published(sizeBytes);
+                records.put(id, record);
+                return record;
             }
-            return record;
+            return readRecord(id).orElseThrow(() -> internal("cannot publish dataset " + EchoedInput.quote(id)
+                    + ": it was deleted while being uploaded again; upload it once more", null));
         } finally {
-            StoreFiles.deleteRecursively(staging); // gone already when the rename succeeded
+            if (tableFile != null) {
+                Files.deleteIfExists(tableFile); // gone already when it was stored
+            }
         }
     }
 
@@ -301,56 +309,39 @@ public final class DatasetStore {
         return "ds-" + hex.substring(0, ID_HEX_DIGITS);
     }
 
-    /** Renames staging to target atomically; false when target already exists. */
-    private static boolean moveIntoPlace(Path staging, Path target) throws IOException {
-        try {
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            return true;
-        } catch (FileSystemException e) {
-            // An atomic rename onto a non-empty folder fails with ENOTEMPTY, which Java reports as
-            // a plain FileSystemException: tell it apart from other failures by the target.
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                return false;
-            }
-            throw e;
-        }
+    /** The dataset's file as a local file to read; NOT_FOUND when the dataset was deleted meanwhile. */
+    private Path localFile(String id, String file) {
+        return objects.localFile(prefix(id) + file).orElseThrow(() -> notFound(id));
     }
 
-    /** Renames a dataset folder aside into tmp/, then deletes it; false when there was none. */
-    private boolean discard(Path dir) {
-        Path aside = tmp.resolve("deleted-" + UUID.randomUUID());
+    private Optional<DatasetRecord> readRecord(String id) {
+        Optional<byte[]> bytes = objects.get(prefix(id) + RECORD_FILE);
+        if (bytes.isEmpty()) {
+            records.remove(id);
+            return Optional.empty(); // not a dataset (or deleted just now)
+        }
+        DatasetRecord cached = records.get(id);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         try {
-            Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
-        } catch (NoSuchFileException e) {
-            return false;
+            DatasetRecord record = json.readValue(bytes.get(), DatasetRecord.class);
+            records.put(id, record);
+            return Optional.of(record);
         } catch (IOException e) {
-            throw internal("cannot delete " + dir.getFileName(), e);
-        }
-        try {
-            StoreFiles.deleteRecursively(aside);
-        } catch (UncheckedIOException e) {
-            // Already invisible; the store removes what is left in tmp/ when it next starts.
-        }
-        return true;
-    }
-
-    private Optional<DatasetRecord> readRecord(Path dir) {
-        Path file = dir.resolve(RECORD_FILE);
-        try {
-            return Optional.of(json.readValue(file.toFile(), DatasetRecord.class));
-        } catch (IOException e) {
-            if (!Files.exists(file)) {
-                return Optional.empty(); // not a dataset (or deleted just now)
-            }
-            throw internal("cannot read " + dir.getFileName() + "/" + RECORD_FILE, e);
+            throw internal("cannot read " + id + "/" + RECORD_FILE, e);
         }
     }
 
-    private Path datasetDir(String id) {
+    private static String checkedId(String id) {
         if (id == null || !ID.matcher(id).matches()) {
             throw HplException.invalid("dataset id " + EchoedInput.quote(id) + " is not valid: ids use only a-z, 0-9 and '-'");
         }
-        return datasets.resolve(id);
+        return id;
+    }
+
+    private static String prefix(String id) {
+        return PREFIX + checkedId(id) + "/";
     }
 
     private static HplException notFound(String id) {

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.hpl.server.store.objects.LocalObjectStore;
+import io.hpl.server.store.objects.ObjectStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,31 +15,32 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Training job records on the local file system, one {@code jobs/<id>.json} each, replaced whole by
- * an atomic rename (see {@link StoreFiles}): a crash leaves the previous record or the new one,
- * never half of one. They outlive the process, so a restart knows which jobs to run again.
- * Beside a record, {@code jobs/<id>.ckpt} holds the running job's latest training checkpoint
- * (written the same way), deleted when the job ends.
+ * Training job records in the {@link ObjectStore}, one {@code jobs/<id>.json} each, replaced whole (a
+ * crash leaves the previous record or the new one, never half of one). They outlive the process, so a
+ * restart knows which jobs to run again. Beside a record, {@code jobs/<id>.ckpt} holds the running
+ * job's latest training checkpoint (written the same way), deleted when the job ends.
  */
 public final class JobStore {
     private static final Logger LOG = Logger.getLogger(JobStore.class);
     private static final Pattern ID = Pattern.compile("job-[0-9a-f-]{36}");
+    private static final String PREFIX = "jobs/";
     private static final String SUFFIX = ".json";
     private static final String CHECKPOINT_SUFFIX = ".ckpt";
 
-    private final Path jobs;
-    private final Path tmp;
+    private final ObjectStore objects;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** A store in a local directory. */
     public JobStore(Path root) {
-        this.jobs = root.resolve("jobs");
-        this.tmp = root.resolve("tmp").resolve("jobs");
-        StoreFiles.clearTemp(tmp);
+        this(new LocalObjectStore(root));
+    }
+
+    public JobStore(ObjectStore objects) {
+        this.objects = objects;
     }
 
     /** Job ids are file names: anything else is refused before it reaches the file system. */
@@ -48,7 +50,7 @@ public final class JobStore {
 
     public synchronized void save(JobRecord record) {
         try {
-            StoreFiles.replaceAtomically(file(record.id()), json.writeValueAsBytes(record), tmp);
+            objects.put(key(record.id()), json.writeValueAsBytes(record));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write job record " + record.id(), e);
         }
@@ -58,33 +60,36 @@ public final class JobStore {
         if (!isValidId(id)) {
             return Optional.empty();
         }
-        Path file = file(id);
-        if (!Files.isRegularFile(file)) {
+        Optional<byte[]> bytes = objects.get(key(id));
+        if (bytes.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(json.readValue(file.toFile(), JobRecord.class));
+            return Optional.of(json.readValue(bytes.get(), JobRecord.class));
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable job record " + file, e);
+            throw new UncheckedIOException("unreadable job record " + key(id), e);
         }
     }
 
     /** Every record, oldest first; an unreadable file is logged and skipped so one bad file cannot stop a start. */
     public List<JobRecord> list() {
-        if (!Files.isDirectory(jobs)) {
-            return List.of();
-        }
         List<JobRecord> records = new ArrayList<>();
-        try (Stream<Path> files = Files.list(jobs)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
-                try {
-                    records.add(json.readValue(f.toFile(), JobRecord.class));
-                } catch (IOException e) {
-                    LOG.warnf("skipping unreadable job record %s: %s", f, e.getMessage());
-                }
+        for (ObjectStore.StoredObject o : objects.list(PREFIX)) {
+            String rest = o.key().substring(PREFIX.length());
+            if (!rest.endsWith(SUFFIX) || rest.contains("/")) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try {
+                objects.get(o.key()).ifPresent(bytes -> {
+                    try {
+                        records.add(json.readValue(bytes, JobRecord.class));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                LOG.warnf("skipping unreadable job record %s: %s", o.key(), e.getMessage());
+            }
         }
         records.sort(Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::id));
         return records;
@@ -102,24 +107,19 @@ public final class JobStore {
                 deleteCheckpoint(r.id());
             }
             if (r.state().isFinal() && r.endedAt() != null && Instant.parse(r.endedAt()).plus(retention).isBefore(now)) {
-                try {
-                    Files.deleteIfExists(file(r.id()));
-                    pruned.add(r.id());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot delete job record " + r.id(), e);
-                }
+                objects.delete(key(r.id()));
+                pruned.add(r.id());
             }
         }
-        if (Files.isDirectory(jobs)) {
-            try (Stream<Path> files = Files.list(jobs)) {
-                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(CHECKPOINT_SUFFIX)).toList()) {
-                    String name = f.getFileName().toString();
-                    if (!Files.exists(file(name.substring(0, name.length() - CHECKPOINT_SUFFIX.length())))) {
-                        Files.deleteIfExists(f);
-                    }
+        List<ObjectStore.StoredObject> all = objects.list(PREFIX);
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        all.forEach(o -> keys.add(o.key()));
+        for (ObjectStore.StoredObject o : all) {
+            if (o.key().endsWith(CHECKPOINT_SUFFIX)) {
+                String id = o.key().substring(PREFIX.length(), o.key().length() - CHECKPOINT_SUFFIX.length());
+                if (!keys.contains(key(id))) {
+                    objects.delete(o.key());
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot prune checkpoints", e);
             }
         }
         return pruned;
@@ -127,39 +127,26 @@ public final class JobStore {
 
     /** Replaces the job's checkpoint atomically: a crash leaves the previous one or this one. */
     public void saveCheckpoint(String id, byte[] checkpoint) {
-        try {
-            StoreFiles.replaceAtomically(checkpointFile(id), checkpoint, tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the checkpoint of job " + id, e);
-        }
+        objects.put(checkpointKey(id), checkpoint);
     }
 
     /** The job's latest checkpoint, as written. */
     public Optional<byte[]> checkpoint(String id) {
-        Path file = checkpointFile(id);
-        if (!isValidId(id) || !Files.isRegularFile(file)) {
+        if (!isValidId(id)) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable checkpoint " + file, e);
-        }
+        return objects.get(checkpointKey(id));
     }
 
     public void deleteCheckpoint(String id) {
-        try {
-            Files.deleteIfExists(checkpointFile(id));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the checkpoint of job " + id, e);
-        }
+        objects.delete(checkpointKey(id));
     }
 
-    private Path checkpointFile(String id) {
-        return jobs.resolve(id + CHECKPOINT_SUFFIX);
+    private static String checkpointKey(String id) {
+        return PREFIX + id + CHECKPOINT_SUFFIX;
     }
 
-    private Path file(String id) {
-        return jobs.resolve(id + SUFFIX);
+    private static String key(String id) {
+        return PREFIX + id + SUFFIX;
     }
 }

@@ -5,45 +5,45 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.store.objects.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.Collections;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Each model's aliases (alias → version), one file a model: {@code model-aliases/<name>.json}, replaced
- * whole by write-aside and atomic rename, so a crash leaves either the old map or the new one.
- * Writers are serialised by the {@link ModelStore} that owns this (its monitor); readers see an
- * immutable map from a cache, so Predict does not parse a file per call. The cache is checked against
- * the file's identity (inode and modification time: every write is a rename, so a new inode) with one
- * stat per read, so replicas sharing a store see each other's moves.
+ * Each model's aliases (alias → version), one object a model: {@code model-aliases/<name>.json}, replaced
+ * whole, so a crash leaves either the old map or the new one. Writers are serialised by the
+ * {@link ModelStore} that owns this (its monitor); across processes the last move wins. Readers see an
+ * immutable map from a cache, so Predict does not parse a file per call: on a local store the cache is
+ * checked against the file's identity (one stat per read: every write is a rename, so a new inode),
+ * on a remote one it is re-read after the refresh interval, so replicas sharing a store see each
+ * other's moves.
  */
 final class ModelAliases {
     /** The alias that decides what version 0 serves, when a model has it. */
     static final String DEFAULT = "production";
+    static final String PREFIX = "model-aliases/";
+    private static final String SUFFIX = ".json";
     private static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
-    private final Path dir;
-    private final Path tmp;
+    private final ObjectStore objects;
+    private final long refreshNanos;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    /** A file's aliases as read, with what identified the file then (null: there was no file). */
-    private record Cached(Object fileKey, FileTime modified, Map<String, Integer> aliases) {
+    /** A model's aliases as read, with the object's stamp then (null: no object, or a remote store) and the time. */
+    private record Cached(String stamp, long readAt, Map<String, Integer> aliases) {
     }
 
-    ModelAliases(Path dir, Path tmp) {
-        this.dir = dir;
-        this.tmp = tmp;
+    /** {@code refreshNanos}: how long a remote read stays good (0: check the object at every read). */
+    ModelAliases(ObjectStore objects, long refreshNanos) {
+        this.objects = objects;
+        this.refreshNanos = refreshNanos;
     }
 
     static void validateAlias(String alias) {
@@ -53,37 +53,52 @@ final class ModelAliases {
         }
     }
 
+    /** The model whose alias object {@code key} is, or null when it is none. */
+    static String modelOf(String key) {
+        return key.startsWith(PREFIX) && key.endsWith(SUFFIX) && key.indexOf('/', PREFIX.length()) < 0
+                ? key.substring(PREFIX.length(), key.length() - SUFFIX.length()) : null;
+    }
+
     /** The model's aliases, sorted by alias; empty if it has none. */
     Map<String, Integer> of(String name) {
-        Path file = file(name);
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return Map.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the aliases of model " + name, e);
-        }
         Cached cached = cache.get(name);
-        if (cached != null && Objects.equals(cached.fileKey(), attributes.fileKey())
-                && cached.modified().equals(attributes.lastModifiedTime())) {
+        if (objects.statIsCheap()) {
+            Optional<String> stamp = objects.stat(key(name));
+            if (stamp.isEmpty()) {
+                return Map.of();
+            }
+            if (cached != null && stamp.get().equals(cached.stamp())) {
+                return cached.aliases();
+            }
+            return load(name, stamp.get());
+        }
+        if (cached != null && System.nanoTime() - cached.readAt() < refreshNanos) {
             return cached.aliases();
         }
-        Map<String, Integer> aliases = read(file);
-        cache.put(name, new Cached(attributes.fileKey(), attributes.lastModifiedTime(), aliases));
-        return aliases;
+        return load(name, null);
+    }
+
+    /** What the cache holds for the model (empty if nothing), without reading the store. */
+    Map<String, Integer> cached(String name) {
+        Cached cached = cache.get(name);
+        return cached == null ? Map.of() : cached.aliases();
+    }
+
+    /** Reads the model's aliases from the store now. */
+    Map<String, Integer> reload(String name) {
+        return load(name, objects.statIsCheap() ? objects.stat(key(name)).orElse(null) : null);
     }
 
     /** Caller holds the store's monitor. */
     void put(String name, String alias, int version) {
-        Map<String, Integer> next = new TreeMap<>(of(name));
+        Map<String, Integer> next = new TreeMap<>(reload(name));
         next.put(alias, version);
         write(name, next);
     }
 
     /** Caller holds the store's monitor. Returns the version it pointed to, or null if there was no such alias. */
     Integer remove(String name, String alias) {
-        Map<String, Integer> next = new TreeMap<>(of(name));
+        Map<String, Integer> next = new TreeMap<>(reload(name));
         Integer was = next.remove(alias);
         if (was != null) {
             write(name, next);
@@ -92,30 +107,32 @@ final class ModelAliases {
     }
 
     private void write(String name, Map<String, Integer> aliases) {
-        Path file = file(name);
         try {
             if (aliases.isEmpty()) {
-                Files.deleteIfExists(file);
+                objects.delete(key(name));
             } else {
-                StoreFiles.replaceAtomically(file, json.writeValueAsBytes(aliases), tmp);
+                objects.put(key(name), json.writeValueAsBytes(aliases));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the aliases of model " + name, e);
         }
+        cache.remove(name); // the next read takes the new object (and, locally, its new stamp)
     }
 
-    private Map<String, Integer> read(Path file) {
+    private Map<String, Integer> load(String name, String stamp) {
+        Optional<byte[]> bytes = objects.get(key(name));
+        Map<String, Integer> aliases;
         try {
-            return Collections.unmodifiableMap(new TreeMap<>(json.readValue(file.toFile(),
+            aliases = bytes.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(json.readValue(bytes.get(),
                     new TypeReference<Map<String, Integer>>() { })));
-        } catch (NoSuchFileException e) {
-            return Map.of(); // deleted between the stat and the read
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable model aliases " + file, e);
+            throw new UncheckedIOException("unreadable model aliases " + key(name) + " in " + objects.describe(), e);
         }
+        cache.put(name, new Cached(bytes.isEmpty() ? null : stamp, System.nanoTime(), aliases));
+        return aliases;
     }
 
-    private Path file(String name) {
-        return dir.resolve(name + ".json");
+    private static String key(String name) {
+        return PREFIX + name + SUFFIX;
     }
 }

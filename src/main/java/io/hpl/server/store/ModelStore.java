@@ -7,10 +7,7 @@ import io.hpl.server.errors.HplException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -24,34 +21,52 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import io.hpl.server.store.objects.LocalObjectStore;
+import io.hpl.server.store.objects.ObjectStore;
+import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /**
- * Model versions on the local file system: {@code models/<name>/<version>/} holds model.onnx and
- * model.json. A version is published with one atomic rename (see {@link StoreFiles}); a directory
- * without model.json is never listed. {@code model-versions/<name>} holds the highest version ever
- * published under a name, so numbers are never reused after a delete. {@code model-aliases/<name>.json}
- * holds the model's aliases ({@link ModelAliases}); {@link #resolve} is the one place where a name with a
- * version or alias becomes a concrete version.
+ * Model versions in the {@link ObjectStore}: {@code models/<name>/<version>/} holds model.onnx and
+ * model.json. A version number is taken first, with a conditional create of the version's {@code claim}
+ * (two publishers, in this process or in another sharing the store, never take the same number); then
+ * the ONNX graph is written, and model.json last: a version without model.json is never listed, so
+ * readers see whole versions only. A deleted version keeps its claim and {@code model-versions/<name>}
+ * holds the highest version ever published, so numbers are never reused after a delete.
+ * {@code model-aliases/<name>.json} holds the model's aliases ({@link ModelAliases}); {@link #resolve}
+ * is the one place where a name with a version or alias becomes a concrete version.
+ *
+ * <p>Reads are cached: on a local store each read checks the file (one stat, as cheap as it gets);
+ * on S3 listings and aliases are re-read after {@code refreshInterval}, and {@link #refresh()} (run
+ * on that schedule) readies versions that aliases moved to in another process.
  */
 public final class ModelStore {
     static final String ONNX = "model.onnx";
     static final String METADATA = "model.json";
+    static final String CLAIM = "claim";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
 
-    private final Path models;
-    private final Path tmp;
-    private final Path highWater;
+    private static final Logger LOG = Logger.getLogger(ModelStore.class);
+    private static final String MODELS = "models/";
+    private static final String HIGH_WATER = "model-versions/";
+    private static final String ALIASES = ModelAliases.PREFIX;
+
+    private final ObjectStore objects;
+    private final long refreshNanos;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final ConcurrentMap<Path, CachedRecord> records = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, CachedRecord> records = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timed<List<Integer>>> versionLists = new ConcurrentHashMap<>();
     private final PublishHook hook;
     private final ModelAliases aliases;
+    /** Alias files as last seen by {@link #refresh()}: key → stamp; null until the first refresh. */
+    private Map<String, String> seenAliasFiles;
     /** Runs before an alias moves to a version (the serving layer warm-loads it); guarded by this. */
-    private GoingLive goingLive = record -> { };
+    private volatile GoingLive goingLive = record -> { };
 
-    /** Called between writing a version aside and renaming it into place; tests use it to simulate a crash. */
+    /** Called between writing a version's ONNX and its model.json; tests use it to simulate a crash. */
     interface PublishHook {
-        void beforeRename(Path staged) throws IOException;
+        void beforeManifest(ModelRecord record) throws IOException;
     }
 
     /** Told before an alias moves to a version, so that version is ready when callers get it. */
@@ -59,17 +74,25 @@ public final class ModelStore {
         void before(ModelRecord record);
     }
 
+    /** A store in a local directory. */
     public ModelStore(Path root) {
-        this(root, staged -> { });
+        this(new LocalObjectStore(root), Duration.ZERO);
+    }
+
+    /** A store in {@code objects}; on a remote one, listings and aliases are re-read every {@code refreshInterval}. */
+    public ModelStore(ObjectStore objects, Duration refreshInterval) {
+        this(objects, refreshInterval, record -> { });
     }
 
     ModelStore(Path root, PublishHook hook) {
-        this.models = root.resolve("models");
-        this.tmp = root.resolve("tmp").resolve("models");
-        this.highWater = root.resolve("model-versions");
+        this(new LocalObjectStore(root), Duration.ZERO, hook);
+    }
+
+    ModelStore(ObjectStore objects, Duration refreshInterval, PublishHook hook) {
+        this.objects = objects;
+        this.refreshNanos = objects.statIsCheap() ? 0 : refreshInterval.toNanos();
         this.hook = hook;
-        this.aliases = new ModelAliases(root.resolve("model-aliases"), tmp);
-        StoreFiles.clearTemp(tmp);
+        this.aliases = new ModelAliases(objects, refreshNanos);
     }
 
     public static void validateName(String name) {
@@ -98,31 +121,62 @@ public final class ModelStore {
      */
     public synchronized ModelRecord publish(ModelRecord draft, byte[] onnx, boolean promote) {
         validateName(draft.name());
-        // Never below the high-water mark: a client pinned to version N must never get another model
-        // under N after N was deleted. The listing also counts, in case a crash came between the
-        // rename and the mark's update.
-        int version = Math.max(latestVersion(draft.name()).orElse(0), highestEverPublished(draft.name())) + 1;
+        String name = draft.name();
+        int version = claimNextVersion(name);
         ModelRecord record = draft.published(version, sha256(onnx), onnx.length,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-        Path staged = null;
+        String prefix = versionPrefix(name, version);
         try {
-            staged = StoreFiles.newTempDir(tmp);
-            StoreFiles.writeDurably(staged.resolve(ONNX), onnx);
-            StoreFiles.writeDurably(staged.resolve(METADATA), json.writeValueAsBytes(record));
-            hook.beforeRename(staged);
-            String name = draft.name();
-            StoreFiles.moveAtomically(staged, versionDir(name, version));
-            StoreFiles.replaceAtomically(highWater.resolve(name), Integer.toString(version).getBytes(StandardCharsets.US_ASCII), tmp);
-            if (promote) {
-                warmUp(record);
-                aliases.put(name, ModelAliases.DEFAULT, version);
+            objects.put(prefix + ONNX, onnx);
+            hook.beforeManifest(record);
+            objects.put(prefix + METADATA, json.writeValueAsBytes(record)); // last: now the version lists
+        } catch (IOException | RuntimeException e) {
+            // Never listed, so nobody can have seen the number: give it back.
+            try {
+                objects.delete(prefix + ONNX);
+                objects.delete(prefix + CLAIM);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
             }
-            return record;
-        } catch (IOException e) {
-            if (staged != null) {
-                StoreFiles.deleteRecursively(staged);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot publish model " + name + " version " + version, io);
             }
-            throw new UncheckedIOException("cannot publish model " + draft.name() + " version " + version, e);
+            throw (RuntimeException) e;
+        }
+        versionLists.remove(name);
+        raiseHighWater(name, version);
+        if (promote) {
+            warmUp(record);
+            aliases.put(name, ModelAliases.DEFAULT, version);
+        }
+        return record;
+    }
+
+    /**
+     * Takes the next free version number: above every version listed or claimed and above the
+     * high-water mark (a client pinned to version N must never get another model under N after N was
+     * deleted), by creating its claim only if absent; a number another publisher took meanwhile is
+     * skipped.
+     */
+    private int claimNextVersion(String name) {
+        int highest = highestEverPublished(name);
+        for (String child : objects.children(MODELS + name + "/")) {
+            if (VERSION.matcher(child).matches()) {
+                highest = Math.max(highest, Integer.parseInt(child));
+            }
+        }
+        byte[] claim = (ObjectStore.owner() + " " + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
+        for (int candidate = highest + 1; ; candidate++) {
+            if (objects.putIfAbsent(versionPrefix(name, candidate) + CLAIM, claim)) {
+                return candidate;
+            }
+        }
+    }
+
+    /** Raises the model's high-water mark to {@code version} (never lowers it). */
+    private void raiseHighWater(String name, int version) {
+        if (highestEverPublished(name) < version) {
+            objects.put(HIGH_WATER + name, Integer.toString(version).getBytes(StandardCharsets.US_ASCII));
         }
     }
 
@@ -135,7 +189,7 @@ public final class ModelStore {
         Optional<Integer> resolved = version == 0
                 ? Optional.ofNullable(aliases.of(name).get(ModelAliases.DEFAULT)).or(() -> latestVersion(name))
                 : Optional.of(version);
-        return resolved.flatMap(v -> read(versionDir(name, v)));
+        return resolved.flatMap(v -> read(name, v));
     }
 
     public ModelRecord get(String name, int version) {
@@ -222,17 +276,13 @@ public final class ModelStore {
         if (name != null && !name.isEmpty()) {
             validateName(name);
             names.add(name);
-        } else if (Files.isDirectory(models)) {
-            try (Stream<Path> dirs = Files.list(models)) {
-                dirs.map(p -> p.getFileName().toString()).filter(n -> NAME.matcher(n).matches()).sorted().forEach(names::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        } else {
+            objects.children(MODELS).stream().filter(n -> NAME.matcher(n).matches()).sorted().forEach(names::add);
         }
         List<ModelRecord> records = new ArrayList<>();
         for (String n : names) {
             for (int v : versions(n)) {
-                read(versionDir(n, v)).ifPresent(records::add);
+                read(n, v).ifPresent(records::add);
             }
         }
         return records;
@@ -258,44 +308,38 @@ public final class ModelStore {
                     + " while alias " + String.join(", ", pointing) + " points to it: move the alias (SetAlias) or delete it"
                     + " (DeleteAlias) first");
         }
-        try {
-            for (int v : doomed) {
-                StoreFiles.retire(versionDir(name, v), tmp);
-            }
-            if (versions(name).isEmpty()) {
-                Files.deleteIfExists(models.resolve(name));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete model " + name, e);
+        // model.json first: the version stops listing at once; its claim stays, so its number is never taken again.
+        for (int v : doomed) {
+            objects.delete(versionPrefix(name, v) + METADATA);
+            objects.delete(versionPrefix(name, v) + ONNX);
+            records.remove(versionPrefix(name, v) + METADATA);
         }
+        raiseHighWater(name, doomed.stream().mapToInt(Integer::intValue).max().orElse(0));
+        versionLists.remove(name);
         return doomed.size();
     }
 
     public byte[] readOnnx(ModelRecord record) {
-        try {
-            return Files.readAllBytes(versionDir(record.name(), record.version()).resolve(ONNX));
-        } catch (IOException e) {
-            throw HplException.notFound("model " + EchoedInput.quote(record.name()) + " version " + record.version() + " was deleted");
-        }
+        return objects.get(versionPrefix(record.name(), record.version()) + ONNX).orElseThrow(() -> deleted(record));
     }
 
     /** The version's metadata file (model.json) as stored, for DownloadModel. */
     public byte[] readMetadata(ModelRecord record) {
-        try {
-            return Files.readAllBytes(versionDir(record.name(), record.version()).resolve(METADATA));
-        } catch (IOException e) {
-            throw HplException.notFound("model " + EchoedInput.quote(record.name()) + " version " + record.version() + " was deleted");
-        }
+        return objects.get(versionPrefix(record.name(), record.version()) + METADATA).orElseThrow(() -> deleted(record));
+    }
+
+    private static HplException deleted(ModelRecord record) {
+        return HplException.notFound("model " + EchoedInput.quote(record.name()) + " version " + record.version() + " was deleted");
     }
 
     /** The per-model high-water mark: the highest version ever published, deleted ones included (0 if none). */
     int highestEverPublished(String name) {
-        Path file = highWater.resolve(name);
+        Optional<byte[]> mark = objects.get(HIGH_WATER + name);
         try {
-            return Files.isRegularFile(file) ? Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim()) : 0;
-        } catch (IOException | NumberFormatException e) {
-            throw new UncheckedIOException("unreadable version high-water mark " + file,
-                    e instanceof IOException io ? io : new IOException(e));
+            return mark.isEmpty() ? 0 : Integer.parseInt(new String(mark.get(), StandardCharsets.US_ASCII).trim());
+        } catch (NumberFormatException e) {
+            throw new UncheckedIOException("unreadable version high-water mark " + HIGH_WATER + name + " in "
+                    + objects.describe(), new IOException(e));
         }
     }
 
@@ -304,60 +348,127 @@ public final class ModelStore {
         return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
     }
 
-    /** Published versions only: directories with their metadata in place, ascending. */
+    /** Published versions only: those with their model.json in place, ascending. */
     private List<Integer> versions(String name) {
-        Path dir = models.resolve(name);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+        if (refreshNanos > 0) {
+            Timed<List<Integer>> cached = versionLists.get(name);
+            if (cached != null && cached.fresh(refreshNanos)) {
+                return cached.value();
+            }
         }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(p -> Files.isRegularFile(p.resolve(METADATA)))
-                    .map(p -> p.getFileName().toString())
-                    .filter(s -> s.matches("[1-9][0-9]{0,8}"))
-                    .map(Integer::parseInt)
-                    .sorted(Comparator.naturalOrder())
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        String prefix = MODELS + name + "/";
+        List<Integer> versions = objects.list(prefix).stream()
+                .map(o -> o.key().substring(prefix.length()))
+                .filter(rest -> rest.endsWith("/" + METADATA))
+                .map(rest -> rest.substring(0, rest.length() - METADATA.length() - 1))
+                .filter(v -> VERSION.matcher(v).matches())
+                .map(Integer::parseInt)
+                .sorted(Comparator.naturalOrder())
+                .toList();
+        if (refreshNanos > 0) {
+            versionLists.put(name, new Timed<>(versions, System.nanoTime()));
+        }
+        return versions;
+    }
+
+    /** A value and the System.nanoTime() it was read at. */
+    record Timed<T>(T value, long readAt) {
+        boolean fresh(long maxAgeNanos) {
+            return System.nanoTime() - readAt < maxAgeNanos;
         }
     }
 
-    /** A parsed model.json and the file attributes it was parsed at. */
-    private record CachedRecord(FileTime modified, long size, ModelRecord record) {
+    /** A parsed model.json and the stamp (local) or time (remote) it was read at. */
+    private record CachedRecord(String stamp, long readAt, ModelRecord record) {
     }
 
     /**
-     * model.json parsed once per file version: every Predict resolves its model here, and parsing
-     * the JSON (a schema with every category) cost more than scoring one row. One stat a call still
-     * sees a delete or a rewrite, by this process or another sharing the store.
+     * model.json parsed once per version: every Predict resolves its model here, and parsing the JSON
+     * (a schema with every category) cost more than scoring one row. On a local store one stat a call
+     * still sees a delete or a rewrite, by this process or another sharing the store; on a remote one
+     * a version's model.json never changes, and the cached listing (re-read every refresh interval)
+     * says whether it is still there.
      */
-    private Optional<ModelRecord> read(Path versionDir) {
-        Path file = versionDir.resolve(METADATA);
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (IOException e) {
-            records.remove(file);
-            return Optional.empty(); // no such version (or deleted meanwhile)
-        }
-        if (!attributes.isRegularFile()) {
-            return Optional.empty();
-        }
-        CachedRecord cached = records.get(file);
-        if (cached != null && cached.modified().equals(attributes.lastModifiedTime()) && cached.size() == attributes.size()) {
+    private Optional<ModelRecord> read(String name, int version) {
+        String key = versionPrefix(name, version) + METADATA;
+        CachedRecord cached = records.get(key);
+        String stamp = null;
+        if (objects.statIsCheap()) {
+            Optional<String> current = objects.stat(key);
+            if (current.isEmpty()) {
+                records.remove(key);
+                return Optional.empty(); // no such version (or deleted meanwhile)
+            }
+            stamp = current.get();
+            if (cached != null && stamp.equals(cached.stamp())) {
+                return Optional.of(cached.record());
+            }
+        } else if (cached != null && versions(name).contains(version)) {
             return Optional.of(cached.record());
         }
+        Optional<byte[]> bytes = objects.get(key);
+        if (bytes.isEmpty()) {
+            records.remove(key);
+            return Optional.empty();
+        }
         try {
-            ModelRecord record = json.readValue(file.toFile(), ModelRecord.class);
-            records.put(file, new CachedRecord(attributes.lastModifiedTime(), attributes.size(), record));
+            ModelRecord record = json.readValue(bytes.get(), ModelRecord.class);
+            records.put(key, new CachedRecord(stamp, System.nanoTime(), record));
             return Optional.of(record);
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable model metadata " + file, e);
+            throw new UncheckedIOException("unreadable model metadata " + key + " in " + objects.describe(), e);
         }
     }
 
-    private Path versionDir(String name, int version) {
-        return models.resolve(name).resolve(Integer.toString(version));
+    /**
+     * Re-reads the aliases other processes moved and readies their new targets (the {@link GoingLive}
+     * listener warm-loads them), so the first Predict after a promotion elsewhere does not pay the load.
+     * The first call only notes what is there. Returns the versions readied.
+     */
+    public List<ModelRecord> refresh() {
+        Map<String, String> now = new java.util.HashMap<>();
+        for (ObjectStore.StoredObject o : objects.list(ALIASES)) {
+            now.put(o.key(), o.stamp());
+        }
+        Map<String, String> before;
+        synchronized (this) {
+            before = seenAliasFiles;
+            seenAliasFiles = now;
+        }
+        versionLists.clear(); // listings re-read at the next call
+        List<ModelRecord> readied = new ArrayList<>();
+        if (before == null) {
+            return readied;
+        }
+        for (Map.Entry<String, String> file : now.entrySet()) {
+            if (file.getValue().equals(before.get(file.getKey()))) {
+                continue;
+            }
+            String name = ModelAliases.modelOf(file.getKey());
+            if (name == null || !NAME.matcher(name).matches()) {
+                continue;
+            }
+            Map<String, Integer> previous = aliases.cached(name);
+            Map<String, Integer> current = aliases.reload(name);
+            for (Map.Entry<String, Integer> alias : current.entrySet()) {
+                if (!alias.getValue().equals(previous.get(alias.getKey()))) {
+                    find(name, alias.getValue()).ifPresent(record -> {
+                        try {
+                            warmUp(record);
+                            readied.add(record);
+                        } catch (RuntimeException e) {
+                            LOG.warnf("model %s version %d (alias '%s' moved by another process) cannot be readied: %s", name,
+                                    record.version(), alias.getKey(), e.getMessage());
+                        }
+                    });
+                }
+            }
+        }
+        return readied;
+    }
+
+    private static String versionPrefix(String name, int version) {
+        return MODELS + name + "/" + version + "/";
     }
 
     public static String sha256(byte[] content) {

@@ -120,8 +120,11 @@ class ModelStoreTest {
     @Test
     void aFailedPublishIsInvisibleAndTheStoreStaysUsable() {
         new ModelStore(root).publish(draft("m"), new byte[] {1});
-        ModelStore crashing = new ModelStore(root, staged -> {
-            assertTrue(Files.exists(staged.resolve(ModelStore.ONNX)), "files are fully written aside first");
+        ModelStore crashing = new ModelStore(root, record -> {
+            assertTrue(Files.exists(root.resolve("models/m/" + record.version()).resolve(ModelStore.ONNX)),
+                    "the graph is written before model.json");
+            assertEquals(List.of(1), new ModelStore(root).list("m").stream().map(ModelRecord::version).toList(),
+                    "and the version does not list without model.json");
             throw new IOException("simulated crash");
         });
         assertThrows(UncheckedIOException.class, () -> crashing.publish(draft("m"), new byte[] {2}));
