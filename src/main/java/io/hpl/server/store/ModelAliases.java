@@ -35,6 +35,8 @@ final class ModelAliases {
     private final long refreshNanos;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Stamps of the alias objects this process wrote last, by key: moves made here need no refresh. */
+    private final Map<String, String> written = new ConcurrentHashMap<>();
 
     /** A model's aliases as read, with the object's stamp then (null: no object, or a remote store) and the time. */
     private record Cached(String stamp, long readAt, Map<String, Integer> aliases) {
@@ -89,6 +91,11 @@ final class ModelAliases {
         return load(name, objects.statIsCheap() ? objects.stat(key(name)).orElse(null) : null);
     }
 
+    /** Whether the alias object {@code key} is, at {@code stamp}, what this process wrote last. */
+    boolean writtenHere(String key, String stamp) {
+        return stamp.equals(written.get(key));
+    }
+
     /** Caller holds the store's monitor. */
     void put(String name, String alias, int version) {
         Map<String, Integer> next = new TreeMap<>(reload(name));
@@ -110,8 +117,10 @@ final class ModelAliases {
         try {
             if (aliases.isEmpty()) {
                 objects.delete(key(name));
+                written.remove(key(name));
             } else {
                 objects.put(key(name), json.writeValueAsBytes(aliases));
+                objects.stat(key(name)).ifPresent(stamp -> written.put(key(name), stamp));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the aliases of model " + name, e);

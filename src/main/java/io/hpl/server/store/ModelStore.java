@@ -59,8 +59,10 @@ public final class ModelStore {
     private final ConcurrentMap<String, Timed<List<Integer>>> versionLists = new ConcurrentHashMap<>();
     private final PublishHook hook;
     private final ModelAliases aliases;
-    /** Alias files as last seen by {@link #refresh()}: key → stamp; null until the first refresh. */
-    private Map<String, String> seenAliasFiles;
+    /** Alias objects as last seen by {@link #refresh()}: key → stamp. */
+    private final Map<String, String> aliasStamps = new ConcurrentHashMap<>();
+    /** Whether {@link #refresh()} ran (its first run only notes what is there); guarded by this. */
+    private boolean refreshed;
     /** Runs before an alias moves to a version (the serving layer warm-loads it); guarded by this. */
     private volatile GoingLive goingLive = record -> { };
 
@@ -426,42 +428,38 @@ public final class ModelStore {
      * The first call only notes what is there. Returns the versions readied.
      */
     public List<ModelRecord> refresh() {
-        Map<String, String> now = new java.util.HashMap<>();
-        for (ObjectStore.StoredObject o : objects.list(ALIASES)) {
-            now.put(o.key(), o.stamp());
-        }
-        Map<String, String> before;
+        List<ObjectStore.StoredObject> files = objects.list(ALIASES);
+        boolean first;
         synchronized (this) {
-            before = seenAliasFiles;
-            seenAliasFiles = now;
+            first = !refreshed;
+            refreshed = true;
         }
         versionLists.clear(); // listings re-read at the next call
         List<ModelRecord> readied = new ArrayList<>();
-        if (before == null) {
-            return readied;
-        }
-        for (Map.Entry<String, String> file : now.entrySet()) {
-            if (file.getValue().equals(before.get(file.getKey()))) {
+        for (ObjectStore.StoredObject file : files) {
+            String before = aliasStamps.put(file.key(), file.stamp());
+            if (first || file.stamp().equals(before) || aliases.writtenHere(file.key(), file.stamp())) {
                 continue;
             }
-            String name = ModelAliases.modelOf(file.getKey());
+            String name = ModelAliases.modelOf(file.key());
             if (name == null || !NAME.matcher(name).matches()) {
                 continue;
             }
-            Map<String, Integer> previous = aliases.cached(name);
+            Map<String, Integer> previous = aliases.cached(name); // what this process served by
             Map<String, Integer> current = aliases.reload(name);
             for (Map.Entry<String, Integer> alias : current.entrySet()) {
-                if (!alias.getValue().equals(previous.get(alias.getKey()))) {
-                    find(name, alias.getValue()).ifPresent(record -> {
-                        try {
-                            warmUp(record);
-                            readied.add(record);
-                        } catch (RuntimeException e) {
-                            LOG.warnf("model %s version %d (alias '%s' moved by another process) cannot be readied: %s", name,
-                                    record.version(), alias.getKey(), e.getMessage());
-                        }
-                    });
+                if (alias.getValue().equals(previous.get(alias.getKey()))) {
+                    continue;
                 }
+                find(name, alias.getValue()).ifPresent(record -> {
+                    try {
+                        warmUp(record);
+                        readied.add(record);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("model %s version %d (alias '%s' moved by another process) cannot be loaded: %s", name,
+                                record.version(), alias.getKey(), e.getMessage());
+                    }
+                });
             }
         }
         return readied;
