@@ -29,10 +29,10 @@ public class Components {
         return switch (store.backend()) {
             case "local" -> new LocalObjectStore(root);
             case "s3" -> {
-                ServerConfig.Store.S3 s3 = store.s3();
+                ServerConfig.StoreS3 s3 = store.s3();
                 String bucket = s3.bucket().filter(b -> !b.isBlank()).orElseThrow(() -> new IllegalArgumentException(
                         "hpl.store.s3.bucket (HPL_STORE_S3_BUCKET) is required with hpl.store.backend=s3"));
-                yield new S3ObjectStore(new S3ObjectStore.Settings(bucket, s3.prefix(), s3.endpoint(), s3.region(), s3.pathStyle()),
+                yield new S3ObjectStore(new S3ObjectStore.Settings(bucket, s3.prefix().orElse(""), s3.endpoint(), s3.region(), s3.pathStyle()),
                         root.resolve("tmp").resolve("cache"));
             }
             default -> throw new IllegalArgumentException("hpl.store.backend must be 'local' or 's3', not '" + store.backend() + "'");

@@ -36,30 +36,30 @@ public interface ServerConfig {
         String backend();
 
         /** The S3-compatible bucket, for backend s3. */
-        S3 s3();
+        StoreS3 s3();
 
         /** How often a serving replica re-reads versions and aliases other processes published (backend s3). */
         @WithDefault("5s")
         Duration refreshInterval();
+    }
 
-        interface S3 {
-            /** The bucket; required with backend s3. */
-            Optional<String> bucket();
+    /** hpl.store.s3.*: the bucket of backend s3 (a group of ServerConfig's own, so the doc test finds it). */
+    interface StoreS3 {
+        /** The bucket; required with backend s3. */
+        Optional<String> bucket();
 
-            /** Key prefix inside the bucket (empty: the bucket's root). */
-            @WithDefault("")
-            String prefix();
+        /** Key prefix inside the bucket (none: the bucket's root). */
+        Optional<String> prefix();
 
-            /** Endpoint URL for S3-compatible servers (MinIO…); empty: AWS S3 of the region. */
-            Optional<String> endpoint();
+        /** Endpoint URL for S3-compatible servers (MinIO…); none: AWS S3 of the region. */
+        Optional<String> endpoint();
 
-            @WithDefault("us-east-1")
-            String region();
+        @WithDefault("us-east-1")
+        String region();
 
-            /** Path-style URLs (http://host/bucket/key), as MinIO wants. */
-            @WithDefault("false")
-            boolean pathStyle();
-        }
+        /** Path-style URLs (http://host/bucket/key), as MinIO wants. */
+        @WithDefault("false")
+        boolean pathStyle();
     }
 
     interface Upload {
