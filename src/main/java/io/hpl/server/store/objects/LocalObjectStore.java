@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -117,9 +119,7 @@ public final class LocalObjectStore implements ObjectStore {
     public Optional<String> stat(String key) {
         try {
             BasicFileAttributes a = Files.readAttributes(file(key), BasicFileAttributes.class);
-            // every write is a rename, so a new file identity (inode) as well as a new time
-            return a.isRegularFile() ? Optional.of(a.fileKey() + "/" + a.lastModifiedTime().toMillis() + "/" + a.size())
-                    : Optional.empty();
+            return a.isRegularFile() ? Optional.of(stamp(a)) : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -145,19 +145,31 @@ public final class LocalObjectStore implements ObjectStore {
             return List.of();
         }
         List<StoredObject> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                String key = keyOf(f);
-                stat(key).ifPresent(stamp -> found.add(new StoredObject(key, stamp)));
-            }
+        try {
+            // the walk hands over each file's attributes: no second stat per file
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                    if (a.isRegularFile()) {
+                        found.add(new StoredObject(keyOf(file), stamp(a)));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // deleted while listed
+                    }
+                    throw e;
+                }
+            });
         } catch (NoSuchFileException e) {
-            return found; // deleted while listed
-        } catch (IOException | UncheckedIOException e) {
-            if (!Files.isDirectory(dir)) {
-                return found;
-            }
-            throw new UncheckedIOException("cannot list " + dir, e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+            return List.of(); // deleted while listed
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
         }
+        found.sort(java.util.Comparator.comparing(StoredObject::key));
         return found;
     }
 
@@ -246,6 +258,11 @@ public final class LocalObjectStore implements ObjectStore {
             throw new IllegalArgumentException("a prefix ends in '/': " + prefix);
         }
         return file(prefix.substring(0, prefix.length() - 1));
+    }
+
+    /** Every write is a rename, so a new file identity (inode) as well as a new time. */
+    private static String stamp(BasicFileAttributes a) {
+        return a.fileKey() + "/" + a.lastModifiedTime().toMillis() + "/" + a.size();
     }
 
     private String keyOf(Path file) {
