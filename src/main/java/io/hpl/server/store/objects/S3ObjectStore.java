@@ -44,7 +44,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     /** The S3 settings ({@code hpl.store.s3.*}). */
     public record Settings(String bucket, String prefix, Optional<String> endpoint, String region, boolean pathStyle) {
         public Settings {
-            prefix = prefix == null || prefix.isEmpty() || prefix.endsWith("/") ? (prefix == null ? "" : prefix) : prefix + "/";
+            prefix = prefix == null ? "" : prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
         }
     }
 
