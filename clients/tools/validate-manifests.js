@@ -110,6 +110,12 @@ function checkRole(role) {
   return problems;
 }
 
+function checkRoleBinding(rb) {
+  // The API server refuses a ServiceAccount subject without its namespace (kustomize's namespace: fills it).
+  return (rb.subjects || []).filter(s => s.kind === 'ServiceAccount' && !s.namespace)
+    .map(s => `subject ServiceAccount ${s.name}: no namespace`);
+}
+
 function checkServiceAccount(sa) {
   // The workers call no API: no token in their pods.
   return sa.metadata.name === 'hpl-worker' && sa.automountServiceAccountToken !== false
@@ -134,7 +140,7 @@ function validateDocuments(objs, source, all = objs) {
   const results = [];
   for (const obj of objs) {
     if (!obj) continue;
-    const name = `${source}: ${obj.kind}/${obj.metadata && obj.metadata.name}`;
+    const name = `${source}: ${obj.kind}/${(obj.metadata && obj.metadata.name) || '(no name)'}`;
     const problems = [];
     const nested = [];
     try {
@@ -155,6 +161,7 @@ function policy(obj, all, nested, source) {
   switch (obj.kind) {
     case 'Deployment': return checkDeployment(obj, all);
     case 'Role': case 'ClusterRole': return checkRole(obj);
+    case 'RoleBinding': case 'ClusterRoleBinding': return checkRoleBinding(obj);
     case 'ServiceAccount': return checkServiceAccount(obj);
     case 'ConfigMap': return checkConfigMap(obj, nested, source);
     default: return [];
