@@ -145,7 +145,11 @@ function validateDocuments(objs, source, all = objs) {
     const nested = [];
     try {
       const Model = modelFor(obj.apiVersion, obj.kind);
-      new Model(obj).validate();
+      try {
+        new Model(obj).validate();
+      } catch (e) {
+        problems.push(e.message);
+      }
       for (const f of unknownFields(Model, obj)) problems.push(`unknown field ${f}`);
       if (!problems.length) problems.push(...policy(obj, all, nested, source));
     } catch (e) {
