@@ -23,7 +23,11 @@ function modelFor(apiVersion, kind) {
 // The compiled schemas accept unknown fields, so the model's own validation runs once more on a proxy of
 // the document that records what the schema reads: it reads every field it defines (`data.replicas`), and
 // enumerates only free-form maps (labels, annotations, ConfigMap data, resource quantities). A field of a
-// non-map object that was never read is one the schema does not know. Returns their paths.
+// non-map object that was never read is one the schema does not know. Returns their paths. (kubeconform
+// and kubectl --validate=strict need schemas or a cluster that are not reachable offline.) Should a new
+// kubernetes-models read objects differently, test/validate-manifests.test.js fails: its misspelt copies
+// pass or its clean overlays fail. An untyped field (x-kubernetes-preserve-unknown-fields) holding an
+// object would be reported too; no kind used here has one.
 function unknownFields(Model, obj) {
   const objects = [];
   const wrap = (value, path) => {
