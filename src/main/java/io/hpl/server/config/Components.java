@@ -12,6 +12,7 @@ import io.hpl.server.store.objects.LocalObjectStore;
 import io.hpl.server.store.objects.ObjectStore;
 import io.hpl.server.store.objects.S3ObjectStore;
 import io.hpl.server.training.MethodRegistry;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -37,6 +38,13 @@ public class Components {
             }
             default -> throw new IllegalArgumentException("hpl.store.backend must be 'local' or 's3', not '" + store.backend() + "'");
         };
+    }
+
+    /** Closes the S3 client's connections at shutdown (the local store holds none). */
+    void closeObjectStore(@Disposes ObjectStore objects) {
+        if (objects instanceof S3ObjectStore s3) {
+            s3.close();
+        }
     }
 
     @Produces

@@ -300,10 +300,12 @@ public final class ModelStore {
 
     /** Deletes one version, or every version when {@code version} is 0; returns how many went. */
     public synchronized int delete(String name, int version) {
+        validateName(name);
+        versionLists.remove(name); // what the store holds now, not what a replica cached: versions published elsewhere too
         get(name, version == 0 ? 0 : version); // NOT_FOUND when there is nothing to delete
         List<Integer> doomed = version == 0 ? versions(name) : List.of(version);
         // An alias never dangles: callers pinned to it would get NOT_FOUND with no warning.
-        List<String> pointing = aliases.of(name).entrySet().stream().filter(e -> doomed.contains(e.getValue()))
+        List<String> pointing = aliases.reload(name).entrySet().stream().filter(e -> doomed.contains(e.getValue()))
                 .map(e -> "'" + e.getKey() + "' -> version " + e.getValue()).toList();
         if (!pointing.isEmpty()) {
             throw HplException.precondition("model '" + name + "': cannot delete " + (version == 0 ? "every version" : "version " + version)

@@ -137,6 +137,35 @@ class SharedStoreTest {
         assertEquals(List.of(), trainer.refresh(), "a move made here is no news here");
     }
 
+    /** Without the background refresh, the read caches alone expire: a new version and alias move show within the interval. */
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void cachedListingsAndAliasesAreReReadAfterTheRefreshInterval(StoreBackend backend) throws InterruptedException {
+        ModelStore trainer = new ModelStore(process(backend, "trainer"), Duration.ofMillis(200));
+        ModelStore server = new ModelStore(process(backend, "server"), Duration.ofMillis(200));
+        trainer.publish(ModelStoreTest.draft("m"), new byte[] {1});
+        assertEquals(1, server.get("m", 0).version());
+        trainer.publish(ModelStoreTest.draft("m"), new byte[] {2});
+        assertEquals(2, server.get("m", 2).version(), "an explicit version is found at once, cache or not");
+        awaitVersionZero(server, 2);
+        trainer.setAlias("m", "production", 1);
+        awaitVersionZero(server, 1);
+        trainer.delete("m", 2);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.list("m").size() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // bounded poll on the condition
+        }
+        assertEquals(List.of(1), server.list("m").stream().map(ModelRecord::version).toList());
+    }
+
+    private static void awaitVersionZero(ModelStore store, int version) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (store.get("m", 0).version() != version && System.nanoTime() < deadline) {
+            Thread.sleep(20); // bounded poll on the condition
+        }
+        assertEquals(version, store.get("m", 0).version());
+    }
+
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
     void datasetsAreUploadedOnceAndReadEverywhere(StoreBackend backend) {
