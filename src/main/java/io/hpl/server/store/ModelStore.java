@@ -61,6 +61,8 @@ public final class ModelStore {
     private final ModelAliases aliases;
     /** Alias objects as last seen by {@link #refresh()}: key → stamp. */
     private final Map<String, String> aliasStamps = new ConcurrentHashMap<>();
+    /** Alias maps as {@link #refresh()} last read them, by model. */
+    private final Map<String, Map<String, Integer>> refreshedAliases = new ConcurrentHashMap<>();
     /** Whether {@link #refresh()} ran (its first run only notes what is there); guarded by this. */
     private boolean refreshed;
     /** Runs before an alias moves to a version (the serving layer warm-loads it); guarded by this. */
@@ -447,8 +449,13 @@ public final class ModelStore {
             if (name == null || !NAME.matcher(name).matches()) {
                 continue;
             }
-            Map<String, Integer> previous = aliases.cached(name); // what this process served by
+            // Compared with what the last refresh saw, not with the read cache: a Predict may have re-read
+            // the aliases meanwhile, and its target must still be readied (a no-op if that Predict loaded it).
             Map<String, Integer> current = aliases.reload(name);
+            Map<String, Integer> previous = refreshedAliases.put(name, current);
+            if (previous == null) {
+                previous = Map.of();
+            }
             for (Map.Entry<String, Integer> alias : current.entrySet()) {
                 if (alias.getValue().equals(previous.get(alias.getKey()))) {
                     continue;
