@@ -75,8 +75,14 @@ class TwoServersOneS3StoreIT {
                 assertEquals(expected, answer.getVersion(), "the other server serves the promoted version");
                 assertEquals(1, answer.getPredictionsCount());
             }
-            assertEquals(2, serving.withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .listModels(ListModelsRequest.newBuilder().setName("shared").build()).getModelsCount());
+            // ListModels reads the version listing, re-read every refresh interval (Predict found version 2 by its alias)
+            long deadline = System.nanoTime() + SERVED_WITHIN.toNanos();
+            int listed;
+            do {
+                listed = serving.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .listModels(ListModelsRequest.newBuilder().setName("shared").build()).getModelsCount();
+            } while (listed != 2 && System.nanoTime() < deadline && sleep());
+            assertEquals(2, listed, "the serving replica lists both versions");
             String serverLog = server.log();
             assertTrue(serverLog.contains("model shared version 2: an alias moved to it in another process; loaded"),
                     "the serving replica warm-loaded the promoted version:\n" + serverLog);
@@ -92,6 +98,11 @@ class TwoServersOneS3StoreIT {
             trainer.stop();
             server.stop();
         }
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(200); // bounded poll on the condition
+        return true;
     }
 
     /** Predicts on the default version until the server answers with {@code version} (bounded poll). */
