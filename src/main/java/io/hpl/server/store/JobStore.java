@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  * an atomic rename (see {@link StoreFiles}): a crash leaves the previous record or the new one,
  * never half of one. They outlive the process, so a restart knows which jobs to run again.
  * Beside a record, {@code jobs/<id>.ckpt} holds the running job's latest training checkpoint
- * (written the same way), deleted when the job ends.
+ * (written the same way), deleted when the job ends. A job run by a worker elsewhere (the
+ * Kubernetes executor) also has its events, one small object each, {@code job-events/<id>/<sequence>.json},
+ * written whole (never appended to) and read by the server that relays them to watchers.
  */
 public final class JobStore {
     private static final Logger LOG = Logger.getLogger(JobStore.class);
@@ -31,12 +33,14 @@ public final class JobStore {
     private static final String CHECKPOINT_SUFFIX = ".ckpt";
 
     private final Path jobs;
+    private final Path events;
     private final Path tmp;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public JobStore(Path root) {
         this.jobs = root.resolve("jobs");
+        this.events = root.resolve("job-events");
         this.tmp = root.resolve("tmp").resolve("jobs");
         StoreFiles.clearTemp(tmp);
     }
@@ -153,6 +157,62 @@ public final class JobStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the checkpoint of job " + id, e);
         }
+    }
+
+    /** Writes the job's event {@code sequence} as an object of its own; written again, it is replaced whole. */
+    public void saveEvent(String id, long sequence, byte[] event) {
+        try {
+            StoreFiles.replaceAtomically(eventFile(id, sequence), event, tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write event " + sequence + " of job " + id, e);
+        }
+    }
+
+    /** The job's events numbered {@code fromSequence} and later, in order, as written. */
+    public List<byte[]> events(String id, long fromSequence) {
+        Path dir = events.resolve(id);
+        if (!isValidId(id) || !Files.isDirectory(dir)) {
+            return List.of();
+        }
+        String from = eventName(fromSequence);
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> names = files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)
+                    && p.getFileName().toString().compareTo(from) >= 0).sorted().toList();
+            List<byte[]> read = new ArrayList<>();
+            for (Path f : names) {
+                read.add(Files.readAllBytes(f));
+            }
+            return read;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of(); // deleted while read: the job ended
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the events of job " + id, e);
+        }
+    }
+
+    /** Deletes the job's events (it ended: its record tells the rest). */
+    public void deleteEvents(String id) {
+        Path dir = events.resolve(id);
+        if (!isValidId(id) || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.warnf("cannot delete the events of job %s: %s", id, e.getMessage()); // left for the next prune
+        }
+    }
+
+    /** Zero-padded, so that names sort as the numbers do (a listing of keys comes back in name order). */
+    private static String eventName(long sequence) {
+        return String.format("%019d", sequence) + SUFFIX;
+    }
+
+    private Path eventFile(String id, long sequence) {
+        return events.resolve(id).resolve(eventName(sequence));
     }
 
     private Path checkpointFile(String id) {
