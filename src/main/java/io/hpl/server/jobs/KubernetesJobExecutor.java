@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.hpl.server.config.ServerConfig;
@@ -159,7 +160,8 @@ final class KubernetesJobExecutor implements TrainingExecutor {
     /**
      * The Job for training job {@code jobId}: the template's (or an empty one) with name, labels,
      * the worker container's image, env, envFrom and resources, the service account, backoffLimit,
-     * ttlSecondsAfterFinished and restartPolicy Never (each failure a pod of its own, with its reason).
+     * ttlSecondsAfterFinished and restartPolicy Never (each failure a pod of its own, with its reason);
+     * unless the template has one, a podFailurePolicy that does not count evictions against backoffLimit.
      */
     Job build(String jobId) {
         Job base = settings.template().map(this::parse).orElseGet(Job::new);
@@ -173,6 +175,12 @@ final class KubernetesJobExecutor implements TrainingExecutor {
                         .editOrNewSpec().withServiceAccountName(settings.serviceAccount()).withRestartPolicy("Never")
                         .endSpec().endTemplate()
                 .endSpec().build();
+        if (job.getSpec().getPodFailurePolicy() == null) {
+            // A pod evicted or preempted (node drain, spot reclaim) did not fail: its retry does not use up backoffLimit.
+            job.getSpec().setPodFailurePolicy(new PodFailurePolicyBuilder().addNewRule().withAction("Ignore")
+                    .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+                    .endRule().build());
+        }
         PodSpec pod = job.getSpec().getTemplate().getSpec();
         List<Container> containers = new ArrayList<>(pod.getContainers() == null ? List.of() : pod.getContainers());
         Container worker = containers.stream().filter(c -> CONTAINER.equals(c.getName())).findFirst().orElseGet(() -> {

@@ -151,6 +151,9 @@ class KubernetesJobExecutorTest {
         assertEquals(3600, job.getSpec().getTtlSecondsAfterFinished());
         assertEquals("hpl-worker", job.getSpec().getTemplate().getSpec().getServiceAccountName());
         assertEquals("Never", job.getSpec().getTemplate().getSpec().getRestartPolicy());
+        var rule = job.getSpec().getPodFailurePolicy().getRules().get(0);
+        assertEquals("Ignore", rule.getAction());
+        assertEquals("DisruptionTarget", rule.getOnPodConditions().get(0).getType(), "an eviction is not a failure");
         Container c = worker(job);
         assertEquals(IMAGE, c.getImage());
         assertNull(c.getArgs() == null || c.getArgs().isEmpty() ? null : c.getArgs(), "the image's own entry point runs the jar");

@@ -56,22 +56,34 @@ class WorkerProcessIT {
 
     /** A job as the server records it at StartTraining / Train: QUEUED, event 0 (accepted) sent. */
     private JobRecord queued(String datasetId, String model) {
+        return queued(datasetId, model, 300);
+    }
+
+    private JobRecord queued(String datasetId, String model, int iterations) {
         JobRecord r = JobRecord.queued("job-" + UUID.randomUUID(), null, datasetId, MethodName.SUPERVISED,
-                MethodName.SUPERVISED, model, Map.of("iterations", "300", "progress_every", "100", "hidden_layers", "16"),
-                7).sequenceAt(1);
+                MethodName.SUPERVISED, model, Map.of("iterations", Integer.toString(iterations), "progress_every", "100",
+                        "hidden_layers", "16"), 7).sequenceAt(1);
         new JobStore(store()).save(r);
         return r;
     }
 
-    /** Runs the packaged jar in worker mode for {@code jobId}; returns its exit code. */
-    private int worker(String jobId, String name) throws Exception {
+    /** Starts the packaged jar in worker mode for {@code jobId}, as a Kubernetes Job's pod would; log in {@code <name>.log}. */
+    private Process startWorker(String jobId, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Dhpl.store.dir=" + store(), "-Dai.djl.offline=true",
-                "-jar", PackagedServer.JAR.toAbsolutePath().toString());
+                "-Dhpl.training.checkpoint-every-iterations=100", "-jar", PackagedServer.JAR.toAbsolutePath().toString());
         pb.environment().put("HPL_MODE", "worker");
         pb.environment().put("HPL_WORKER_JOB_ID", jobId);
+        return pb.redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
+    }
+
+    /** Runs the packaged jar in worker mode for {@code jobId} to its end; returns its exit code. */
+    private int worker(String jobId, String name) throws Exception {
+        return exitCode(startWorker(jobId, name), name);
+    }
+
+    private int exitCode(Process p, String name) throws Exception {
         Path log = work.resolve(name + ".log");
-        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             assertTrue(p.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS), "the worker did not exit within "
                     + DEADLINE_SECONDS + " s; its log:\n" + Files.readString(log));
@@ -108,6 +120,37 @@ class WorkerProcessIT {
         assertEquals(5, r.nextSequence());
         assertTrue(jobs.checkpoint(job.id()).isEmpty(), "an ended job keeps no checkpoint");
         assertFalse(Files.exists(store().resolve("auth")), "a worker makes no admin key: it serves no calls");
+    }
+
+    @Test
+    void aPodStoppedMidRunExitsNonZeroAfterACheckpointAndTheRetriedPodResumesFromIt() throws Exception {
+        PackagedServer.assumePackaged();
+        JobRecord job = queued(dataset(), "worker-model", 20_000);
+        JobStore jobs = new JobStore(store());
+
+        Process first = startWorker(job.id(), "attempt-1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (jobs.checkpoint(job.id()).isEmpty() && first.isAlive() && System.nanoTime() < deadline) {
+            first.waitFor(100, TimeUnit.MILLISECONDS); // a poll interval that also notices an exit at once
+        }
+        assertTrue(jobs.checkpoint(job.id()).isPresent(), "attempt 1 wrote no checkpoint");
+        first.destroy(); // SIGTERM: what Kubernetes sends a pod it stops
+        int exit = exitCode(first, "attempt-1");
+        assertTrue(exit != 0, "a stopped attempt exits non-zero so the Job retries it; got " + exit);
+        JobRecord stopped = jobs.find(job.id()).orElseThrow();
+        long k = io.hpl.server.training.checkpoint.Checkpoint.decode(jobs.checkpoint(job.id()).orElseThrow()).iteration();
+        assertTrue(k > 0, "checkpoint at iteration " + k);
+        assertEquals(JobState.QUEUED, stopped.state(), stopped.history().toString());
+
+        assertEquals(0, worker(job.id(), "attempt-2"));
+
+        JobRecord r = jobs.find(job.id()).orElseThrow();
+        assertEquals(JobState.SUCCEEDED, r.state(), r.history().toString());
+        assertEquals(2, r.attempts());
+        String resumed = "resumed from iteration " + k + " of 20000";
+        assertTrue(r.history().stream().anyMatch(h -> h.note().startsWith(resumed)), "no '" + resumed + "' in "
+                + r.history());
+        System.out.println("attempt 1 stopped at its checkpoint at iteration " + k + "; attempt 2: " + resumed);
     }
 
     @Test
