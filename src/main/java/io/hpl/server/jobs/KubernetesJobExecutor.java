@@ -224,22 +224,39 @@ final class KubernetesJobExecutor implements TrainingExecutor {
 
     @Override
     public void submit(TrackedJob job) {
-        Job k8s = build(job.id());
+        if (create(job)) {
+            following.put(job.id(), job);
+        } else {
+            job.attemptOver();
+        }
+    }
+
+    /**
+     * Creates the job's Kubernetes Job; one that exists already (a restarted server, another
+     * replica) is fine: the name is the job's, so a job never gets two. False, with the job FAILED,
+     * when the API refuses.
+     */
+    private boolean create(TrackedJob job) {
         try {
-            client.batch().v1().jobs().inNamespace(settings.namespace()).resource(k8s).create();
+            client.batch().v1().jobs().inNamespace(settings.namespace()).resource(build(job.id())).create();
             LOG.infof("training job %s: created Kubernetes Job %s in namespace %s", job.id(), jobName(job.id()),
                     settings.namespace());
+            return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) { // 409: it exists already (a restarted server following its jobs again)
-                job.failed(ErrorKind.UNAVAILABLE, "could not create the Kubernetes Job " + jobName(job.id())
-                        + " in namespace " + settings.namespace() + " (" + e.getCode() + ": " + e.getMessage()
-                        + "); check hpl.training.kubernetes.* and that the server's service account may create"
-                        + " batch/v1 jobs there, then start the job again");
-                job.attemptOver();
-                return;
+            if (e.getCode() == 409) {
+                return true;
             }
+            job.failed(ErrorKind.UNAVAILABLE, "could not create the Kubernetes Job " + jobName(job.id())
+                    + " in namespace " + settings.namespace() + " (" + e.getCode() + ": " + e.getMessage()
+                    + "); check hpl.training.kubernetes.* and that the server's service account may create"
+                    + " batch/v1 jobs there, then start the job again");
+            return false;
         }
-        following.put(job.id(), job);
+    }
+
+    @Override
+    public void follow(TrackedJob job) {
+        following.put(job.id(), job); // its Job exists, or is being created by the replica that started it
     }
 
     @Override
@@ -294,7 +311,9 @@ final class KubernetesJobExecutor implements TrainingExecutor {
             relay(job);
             Job k8s = jobs.get(job.id());
             if (!job.record().state().isFinal()) {
-                if (k8s == null) {
+                if (k8s == null && job.record().state() == io.hpl.server.store.JobState.QUEUED) {
+                    create(job); // the replica that started it stopped before creating it (or is about to): idempotent
+                } else if (k8s == null) {
                     job.failed(ErrorKind.INTERNAL, "its Kubernetes Job " + jobName(job.id()) + " is gone (deleted"
                             + " outside the server?) before the job ended; start the job again");
                 } else if (condition(k8s, "Failed")) {

@@ -15,6 +15,15 @@ interface TrainingExecutor {
      */
     void submit(TrackedJob job);
 
+    /**
+     * Follows a job started by another process without starting it (Kubernetes: another replica's
+     * Job, relayed here for a watcher or a cancel). In process there is nothing to follow: every
+     * job of this process is its own.
+     */
+    default void follow(TrackedJob job) {
+        submit(job);
+    }
+
     /** The job was cancelled (its record already says so): stop running it. */
     void cancel(TrackedJob job);
 

@@ -96,9 +96,14 @@ public class TrainingJobs {
         volatile boolean stoppedForShutdown;
 
         Job(JobRecord record) {
+            this(record, record.nextSequence());
+        }
+
+        /** {@code firstSequence}: where this process's events start (a followed worker's: 1, all in the store). */
+        Job(JobRecord record, long firstSequence) {
             this.id = record.id();
             this.record = record;
-            this.log = new JobEventLog(record.nextSequence());
+            this.log = new JobEventLog(firstSequence);
         }
 
         @Override
@@ -304,7 +309,8 @@ public class TrainingJobs {
             if (r.state().isFinal() || jobs.containsKey(r.id())) {
                 continue;
             }
-            Job job = new Job(r);
+            // A worker elsewhere wrote its events to the store from 1 on: a watcher reattaching here replays them.
+            Job job = executor.runsElsewhere() ? new Job(r, 1) : new Job(r);
             Optional<ModelRecord> published = attempt.publishedBy(r);
             if (published.isPresent()) {
                 ModelRecord m = published.get();
@@ -465,6 +471,9 @@ public class TrainingJobs {
     public JobRecord cancel(String id) {
         JobRecord known = get(id);
         Job job = jobs.get(id);
+        if (job == null && !known.state().isFinal() && executor.runsElsewhere()) {
+            job = follow(known); // started by another replica: its Kubernetes Job is deleted from here as well
+        }
         if (job == null) {
             refuseIfSucceeded(known);
             return known;
@@ -505,19 +514,44 @@ public class TrainingJobs {
         }
         JobRecord r = get(id);
         Job job = jobs.get(id);
+        if (job == null && !r.state().isFinal() && executor.runsElsewhere()) {
+            job = follow(r); // started by another replica (or before this one started): relayed from the store
+        }
         if (job != null) {
             return job.log.watch(fromSequence, watcher);
         }
         long last = r.nextSequence() - 1;
         if (r.state().isFinal() && fromSequence <= last) {
-            watcher.event(switch (r.state()) {
-                case SUCCEEDED -> new JobEvent.Finished(last, id, r.modelName(), r.modelVersion(),
-                        models.find(r.modelName(), r.modelVersion()).orElse(null));
-                case FAILED -> new JobEvent.Failed(last, id, ErrorKind.valueOf(r.failureCode()), r.failureMessage());
-                default -> new JobEvent.Cancelled(last, id, "cancelled");
-            });
+            watcher.event(finalEvent(r, last));
         }
         return () -> { };
+    }
+
+    /** The final event a record that ended tells of, numbered {@code sequence}. */
+    private JobEvent finalEvent(JobRecord r, long sequence) {
+        return switch (r.state()) {
+            case SUCCEEDED -> new JobEvent.Finished(sequence, r.id(), r.modelName(), r.modelVersion(),
+                    models.find(r.modelName(), r.modelVersion()).orElse(null));
+            case FAILED -> new JobEvent.Failed(sequence, r.id(), ErrorKind.valueOf(r.failureCode()), r.failureMessage());
+            default -> new JobEvent.Cancelled(sequence, r.id(), r.history().isEmpty() ? "cancelled"
+                    : r.history().get(r.history().size() - 1).note());
+        };
+    }
+
+    /**
+     * Follows a job another process started (Kubernetes executor: another replica, or this one
+     * before a restart): its record and the worker's events are relayed from the store from here on.
+     */
+    private synchronized Job follow(JobRecord r) {
+        Job known = jobs.get(r.id());
+        if (known != null) {
+            return known;
+        }
+        Job job = new Job(r, 1);
+        jobs.put(job.id, job);
+        pending.incrementAndGet();
+        executor.follow(job);
+        return job;
     }
 
     /** Jobs queued or running. */
@@ -550,8 +584,14 @@ public class TrainingJobs {
             if (job.record.state().isFinal()) {
                 return; // a cancel or a failure recorded here wins over what a worker still wrote
             }
+            boolean ended = false;
             for (JobEvent e : events) {
                 job.log.relay(e);
+                ended |= e.isFinal();
+            }
+            if (stored.state().isFinal() && !ended) {
+                // ended by another replica (a cancel, a Job out of retries), or its events are gone: the record tells
+                job.log.append(seq -> finalEvent(stored, seq));
             }
             job.record = stored.sequenceAt(Math.max(stored.nextSequence(), job.log.nextSequence()));
             if (job.record.state().isFinal()) {

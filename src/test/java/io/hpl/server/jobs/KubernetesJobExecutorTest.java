@@ -73,6 +73,7 @@ class KubernetesJobExecutorTest {
     private JobStore store;
     private KubernetesJobExecutor executor;
     private TrainingJobs jobs;
+    private final List<TrainingJobs> started = new ArrayList<>();
 
     @BeforeEach
     void uploadDataset() {
@@ -86,9 +87,7 @@ class KubernetesJobExecutorTest {
 
     @AfterEach
     void stop() {
-        if (jobs != null) {
-            jobs.shutdown();
-        }
+        started.forEach(TrainingJobs::shutdown);
     }
 
     private static KubernetesJobExecutor.Settings settings(boolean gpuJobs, Optional<String> template) {
@@ -103,6 +102,7 @@ class KubernetesJobExecutorTest {
                     executor = new KubernetesJobExecutor(client, settings, store, new ModelStore(root), null);
                     return executor;
                 });
+        started.add(jobs);
         return jobs;
     }
 
@@ -302,6 +302,39 @@ class KubernetesJobExecutorTest {
         assertEquals(r.nextSequence() - 1, finished.sequence());
         assertTrue(store.events(id, 0).isEmpty(), "relayed events are deleted once the job ended");
         assertTrue(store.checkpoint(id).isEmpty());
+    }
+
+    @Test
+    void anotherReplicaRelaysAJobItDidNotStartAndCancelsIt() throws InterruptedException {
+        TrainingJobs a = server(settings(false, Optional.empty()));
+        KubernetesJobExecutor aExecutor = executor;
+        TrainingJobs b = server(settings(false, Optional.empty()));
+        KubernetesJobExecutor bExecutor = executor;
+        String first = a.start(spec(), null).id();
+
+        // B never saw the start: a watcher there still gets the worker's events and the end, from the store.
+        Events onB = new Events();
+        b.watch(first, 0, onB);
+        assertEquals(TrainingWorker.DONE, workerPod(first, it -> { }));
+        bExecutor.poll();
+        List<Object> seen = List.copyOf(onB.received);
+        assertEquals(21, seen.size(), "20 progress events and the end: " + seen);
+        assertEquals(1L, ((JobEvent) seen.get(0)).sequence(), "the worker's events, numbered as it wrote them");
+        assertInstanceOf(JobEvent.Finished.class, seen.get(20));
+        assertEquals(JobState.SUCCEEDED, b.get(first).state());
+
+        // A cancel on B of a job A started: A's watcher hears it, the Kubernetes Job is deleted.
+        String second = a.start(spec(), null).id();
+        Events onA = new Events();
+        a.watch(second, 0, onA);
+        b.cancel(second);
+        assertNull(k8sJob(second));
+        aExecutor.poll();
+        JobEvent.Cancelled cancelled = assertInstanceOf(JobEvent.Cancelled.class, onA.awaitEnd());
+        assertEquals("cancelled while queued", cancelled.message());
+        assertEquals(JobState.CANCELLED, a.get(second).state());
+        assertEquals(0, a.pending());
+        assertEquals(0, b.pending());
     }
 
     @Test
