@@ -225,7 +225,7 @@ final class KubernetesJobExecutor implements TrainingExecutor {
     @Override
     public void submit(TrackedJob job) {
         if (create(job)) {
-            following.put(job.id(), job);
+            follow(job);
         } else {
             job.attemptOver();
         }
@@ -257,6 +257,7 @@ final class KubernetesJobExecutor implements TrainingExecutor {
     @Override
     public void follow(TrackedJob job) {
         following.put(job.id(), job); // its Job exists, or is being created by the replica that started it
+        relay(job); // at once: a cancel or a watcher right after this sees the worker's record and numbering
     }
 
     @Override

@@ -309,9 +309,9 @@ public class TrainingJobs {
             if (r.state().isFinal() || jobs.containsKey(r.id())) {
                 continue;
             }
-            // A worker elsewhere wrote its events to the store from 1 on: a watcher reattaching here replays them.
-            Job job = executor.runsElsewhere() ? new Job(r, 1) : new Job(r);
             Optional<ModelRecord> published = attempt.publishedBy(r);
+            // A worker elsewhere wrote its events to the store from 1 on: a watcher reattaching here replays them.
+            Job job = executor.runsElsewhere() && published.isEmpty() ? new Job(r, 1) : new Job(r);
             if (published.isPresent()) {
                 ModelRecord m = published.get();
                 synchronized (job) {

@@ -323,6 +323,21 @@ class KubernetesJobExecutorTest {
         assertInstanceOf(JobEvent.Finished.class, seen.get(20));
         assertEquals(JobState.SUCCEEDED, b.get(first).state());
 
+        // A cancel on a replica that never followed the job numbers its event after the worker's.
+        String running = a.start(spec(), null).id();
+        assertEquals(TrainingWorker.RETRY, workerPod(running, it -> {
+            if (it == 30) {
+                throw new IllegalStateException("pod killed");
+            }
+        }));
+        TrainingJobs c = server(settings(false, Optional.empty()));
+        JobRecord before = store.find(running).orElseThrow();
+        c.cancel(running);
+        JobRecord after = store.find(running).orElseThrow();
+        assertEquals(JobState.CANCELLED, after.state());
+        assertEquals(before.nextSequence() + 1, after.nextSequence(), "the cancel is the event after the worker's last");
+        assertNull(k8sJob(running));
+
         // A cancel on B of a job A started: A's watcher hears it, the Kubernetes Job is deleted.
         String second = a.start(spec(), null).id();
         Events onA = new Events();
@@ -333,6 +348,7 @@ class KubernetesJobExecutorTest {
         JobEvent.Cancelled cancelled = assertInstanceOf(JobEvent.Cancelled.class, onA.awaitEnd());
         assertEquals("cancelled while queued", cancelled.message());
         assertEquals(JobState.CANCELLED, a.get(second).state());
+        aExecutor.poll();
         assertEquals(0, a.pending());
         assertEquals(0, b.pending());
     }
