@@ -224,7 +224,7 @@ final class KubernetesJobExecutor implements TrainingExecutor {
 
     @Override
     public void submit(TrackedJob job) {
-        if (create(job)) {
+        if (create(job, true)) {
             follow(job);
         } else {
             job.attemptOver();
@@ -233,10 +233,11 @@ final class KubernetesJobExecutor implements TrainingExecutor {
 
     /**
      * Creates the job's Kubernetes Job; one that exists already (a restarted server, another
-     * replica) is fine: the name is the job's, so a job never gets two. False, with the job FAILED,
-     * when the API refuses.
+     * replica) is fine: the name is the job's, so a job never gets two. False when the API refuses:
+     * with {@code failJob} the job is FAILED (a start, answered at once); else it is tried again at
+     * the next poll (a job taken up at a restart, while the API may be briefly away).
      */
-    private boolean create(TrackedJob job) {
+    private boolean create(TrackedJob job, boolean failJob) {
         try {
             client.batch().v1().jobs().inNamespace(settings.namespace()).resource(build(job.id())).create();
             LOG.infof("training job %s: created Kubernetes Job %s in namespace %s", job.id(), jobName(job.id()),
@@ -245,6 +246,11 @@ final class KubernetesJobExecutor implements TrainingExecutor {
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 return true;
+            }
+            if (!failJob) {
+                LOG.warnf("training job %s: could not create Kubernetes Job %s yet (%s); trying again", job.id(),
+                        jobName(job.id()), e.getMessage());
+                return false;
             }
             job.failed(ErrorKind.UNAVAILABLE, "could not create the Kubernetes Job " + jobName(job.id())
                     + " in namespace " + settings.namespace() + " (" + e.getCode() + ": " + e.getMessage()
@@ -313,7 +319,7 @@ final class KubernetesJobExecutor implements TrainingExecutor {
             Job k8s = jobs.get(job.id());
             if (!job.record().state().isFinal()) {
                 if (k8s == null && job.record().state() == io.hpl.server.store.JobState.QUEUED) {
-                    create(job); // the replica that started it stopped before creating it (or is about to): idempotent
+                    create(job, false); // the replica that started it stopped before creating it (or is about to)
                 } else if (k8s == null) {
                     job.failed(ErrorKind.INTERNAL, "its Kubernetes Job " + jobName(job.id()) + " is gone (deleted"
                             + " outside the server?) before the job ended; start the job again");

@@ -338,7 +338,11 @@ public class TrainingJobs {
             }
             jobs.put(job.id, job);
             pending.incrementAndGet();
-            executor.submit(job);
+            if (executor.runsElsewhere()) {
+                executor.follow(job); // its Job runs on (one still QUEUED without a Job gets it at the next poll)
+            } else {
+                executor.submit(job);
+            }
         }
     }
 

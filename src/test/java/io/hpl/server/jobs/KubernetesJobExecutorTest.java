@@ -354,6 +354,36 @@ class KubernetesJobExecutorTest {
     }
 
     @Test
+    void aRestartedServerFollowsItsJobsAgainReplaysTheirEventsAndCreatesAJobItNeverCreated() {
+        TrainingJobs first = server(settings(false, Optional.empty()));
+        String running = first.start(spec(), null).id();
+        assertEquals(TrainingWorker.RETRY, workerPod(running, it -> {
+            if (it == 30) {
+                throw new IllegalStateException("pod killed");
+            }
+        }));
+        // the server stopped between recording a start and creating its Job
+        JobRecord orphan = JobRecord.queued("job-" + java.util.UUID.randomUUID(), null, datasetId, MethodName.SUPERVISED,
+                MethodName.SUPERVISED, "k8s-model", HP, 5).sequenceAt(1);
+        store.save(orphan);
+        first.shutdown();
+        assertNotNull(k8sJob(running), "a server's stop leaves its Jobs running");
+
+        TrainingJobs restarted = server(settings(false, Optional.empty()));
+        restarted.recover();
+        Events replay = new Events();
+        restarted.watch(running, 1, replay);
+        List<Long> progress = replay.received.stream().map(e -> ((JobEvent.Progress) e).progress().iteration()).toList();
+        assertEquals(List.of(10L, 20L, 30L), progress, "the worker's events, from the store");
+        assertEquals(JobState.RUNNING, restarted.get(running).state());
+        assertEquals(2, restarted.pending());
+
+        executor.poll();
+        assertNotNull(k8sJob(orphan.id()), "created at the first poll");
+        assertEquals(JobState.QUEUED, restarted.get(orphan.id()).state());
+    }
+
+    @Test
     void aJobOutOfRetriesFailsWithItsLastPodsReason() throws InterruptedException {
         TrainingJobs jobs = server(settings(false, Optional.empty()));
         String id = jobs.start(spec(), null).id();
