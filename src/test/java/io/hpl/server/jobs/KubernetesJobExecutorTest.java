@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.hpl.server.api.GeneratedCsv;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.metrics.TrainingMetrics;
@@ -66,6 +67,7 @@ class KubernetesJobExecutorTest {
             "hidden_layers", "16", "batch_size", "16");
 
     KubernetesClient client;
+    KubernetesMockServer server;
 
     @TempDir
     Path root;
@@ -236,6 +238,10 @@ class KubernetesJobExecutorTest {
 
         jobs.cancel(id);
 
+        var delete = server.getLastRequest();
+        assertEquals("DELETE", delete.getMethod());
+        assertTrue(delete.getPath().endsWith("/namespaces/" + NAMESPACE + "/jobs/hpl-train-" + id), delete.getPath());
+        assertTrue(delete.getUtf8Body().contains("\"propagationPolicy\":\"Background\""), delete.getUtf8Body());
         assertNull(k8sJob(id), "the Kubernetes Job is deleted");
         assertInstanceOf(JobEvent.Cancelled.class, events.awaitEnd());
         assertEquals(JobState.CANCELLED, store.find(id).orElseThrow().state());
