@@ -32,18 +32,28 @@ public class Authenticator {
 
     private final boolean enabled;
     private final ApiKeys keys;
+    /** hpl.mode=worker: a training worker serves no calls (loopback, ephemeral ports: see io.hpl.server.Main). */
+    private final boolean worker;
 
     @Inject
     public Authenticator(ServerConfig config, ApiKeys keys) {
-        this(config.auth().enabled(), keys);
+        this(config.auth().enabled(), keys, "worker".equals(config.mode()));
     }
 
     public Authenticator(boolean enabled, ApiKeys keys) {
+        this(enabled, keys, false);
+    }
+
+    private Authenticator(boolean enabled, ApiKeys keys, boolean worker) {
         this.enabled = enabled;
         this.keys = keys;
+        this.worker = worker;
     }
 
     void refuseToStartWithoutKeys(@Observes StartupEvent event) {
+        if (worker) {
+            return;
+        }
         if (enabled && keys.size() == 0) {
             throw new IllegalStateException("hpl.auth.enabled is true and no API key is configured: set hpl.auth.keys"
                     + " (HPL_AUTH_KEYS) or hpl.auth.keys-file (HPL_AUTH_KEYS_FILE) to name:role:sha256 entries, the"

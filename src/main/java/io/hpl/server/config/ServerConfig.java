@@ -26,6 +26,20 @@ public interface ServerConfig {
 
     Auth auth();
 
+    /**
+     * server (default): serve the API and run training jobs; worker: run the one training job
+     * hpl.worker.job-id from the store and exit (a Kubernetes Job's pod, hpl.training.executor=kubernetes).
+     */
+    @WithDefault("server")
+    String mode();
+
+    Worker worker();
+
+    interface Worker {
+        /** The job a worker runs (HPL_WORKER_JOB_ID, set by the Kubernetes executor); required in worker mode. */
+        Optional<String> jobId();
+    }
+
     interface Store {
         /** Root of the local model and dataset store (with backend s3: this process's work files and download cache). */
         @WithDefault("hpl-data")
@@ -159,6 +173,51 @@ public interface ServerConfig {
         /** ... and after the first iteration that ends this long after its last checkpoint; 0: off. */
         @WithDefault("PT30S")
         Duration checkpointEvery();
+
+        /** Where jobs run: in-process (default: one at a time on this server) or kubernetes (a Job per training job). */
+        @WithDefault("in-process")
+        String executor();
+
+        Kubernetes kubernetes();
+    }
+
+    /** The Kubernetes executor's Jobs (io.hpl.server.jobs.KubernetesJobExecutor); read only with executor=kubernetes. */
+    interface Kubernetes {
+        /** Where the Jobs go; default: the server's own namespace (service-account file), else "default". */
+        Optional<String> namespace();
+
+        /** The worker's image (the server's own image); required with executor=kubernetes. */
+        Optional<String> image();
+
+        /** The worker pod's service account (no API rights needed). */
+        @WithDefault("hpl-worker")
+        String serviceAccount();
+
+        /** Pod failures retried (each retry resumes from the job's checkpoint) before the job is FAILED. */
+        @WithDefault("3")
+        int backoffLimit();
+
+        /** CPU request and limit of the worker container. */
+        @WithDefault("2")
+        String cpu();
+
+        /** Memory request and limit of the worker container. */
+        @WithDefault("8Gi")
+        String memory();
+
+        /** nvidia.com/gpu per GPU job (GPU jobs: hpl.training.device=gpu). */
+        @WithDefault("1")
+        int gpu();
+
+        /** A finished Job (and its pods) is deleted this long after it ended (ttlSecondsAfterFinished). */
+        @WithDefault("1h")
+        Duration ttlAfterFinished();
+
+        /** A Secret passed to the worker container as envFrom (the S3 store's settings and credentials). */
+        Optional<String> envFromSecret();
+
+        /** A YAML file holding a batch/v1 Job to start from (nodeSelector, tolerations, volumes...). */
+        Optional<String> jobTemplate();
     }
 
     interface Serving {

@@ -47,6 +47,19 @@ final class JobEventLog {
         return event;
     }
 
+    /**
+     * Keeps and hands out an event numbered elsewhere (a worker's, read from the store); one
+     * numbered below {@link #nextSequence()} is already here and is skipped. Returns whether it was new.
+     */
+    synchronized boolean relay(JobEvent event) {
+        if (event.sequence() < nextSequence) {
+            return false;
+        }
+        nextSequence = event.sequence();
+        append(seq -> event);
+        return true;
+    }
+
     synchronized long nextSequence() {
         return nextSequence;
     }

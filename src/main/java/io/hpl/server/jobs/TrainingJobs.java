@@ -1,6 +1,7 @@
 package io.hpl.server.jobs;
 
 import ai.djl.Device;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.hpl.server.config.ServerConfig;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
@@ -8,22 +9,12 @@ import io.hpl.server.errors.HplException;
 import io.hpl.server.health.Engines;
 import io.hpl.server.metrics.TrainingMetrics;
 import io.hpl.server.metrics.TrainingMetrics.JobState;
-import io.hpl.server.store.DatasetRecord;
 import io.hpl.server.store.DatasetStore;
 import io.hpl.server.store.JobRecord;
 import io.hpl.server.store.JobStore;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
-import io.hpl.server.training.HyperParameterScope;
-import io.hpl.server.training.HyperParameters;
-import io.hpl.server.training.MethodName;
 import io.hpl.server.training.MethodRegistry;
-import io.hpl.server.training.TrainingCancelledException;
-import io.hpl.server.training.TrainingMethod;
-import io.hpl.server.training.TrainingOutcome;
-import io.hpl.server.training.TrainingProgress;
-import io.hpl.server.training.TrainingRun;
-import io.hpl.server.training.TrainingSuspendedException;
 import io.hpl.server.training.IterativeMethod;
 import io.hpl.server.training.checkpoint.Checkpoint;
 import io.hpl.server.training.checkpoint.CheckpointPolicy;
@@ -33,6 +24,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,13 +37,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -59,9 +50,11 @@ import org.jboss.logging.Logger;
 /**
  * Training jobs as resources: started, looked up, listed, cancelled and watched by id, recorded in
  * the {@link JobStore} at every change so they outlive the process and any client's stream.
- * Jobs run one at a time on a dedicated thread: DJL's PyTorch engine allows one gradient collector
- * per process, and PyTorch's grad mode is per thread. Requests are validated before they are
- * queued, so a bad request fails at once instead of after the queue.
+ * Where jobs run is the {@link TrainingExecutor}'s business (hpl.training.executor): one at a time
+ * on this process's training thread ({@link InProcessExecutor}, the default), or a Kubernetes Job
+ * each ({@link KubernetesJobExecutor}) whose records and events this server relays to watchers.
+ * Requests are validated before they are queued, so a bad request fails at once instead of after
+ * the queue.
  */
 @ApplicationScoped
 public class TrainingJobs {
@@ -95,7 +88,7 @@ public class TrainingJobs {
     }
 
     /** A job's changing side; its record, events and stop flag change only under its monitor. */
-    private static final class Job {
+    private final class Job implements TrackedJob {
         final String id;
         final JobEventLog log;
         final AtomicBoolean stop = new AtomicBoolean();
@@ -103,30 +96,74 @@ public class TrainingJobs {
         volatile boolean stoppedForShutdown;
 
         Job(JobRecord record) {
+            this(record, record.nextSequence());
+        }
+
+        /** {@code firstSequence}: where this process's events start (a followed worker's: 1, all in the store). */
+        Job(JobRecord record, long firstSequence) {
             this.id = record.id();
             this.record = record;
-            this.log = new JobEventLog(record.nextSequence());
+            this.log = new JobEventLog(firstSequence);
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public Object lock() {
+            return this;
+        }
+
+        @Override
+        public JobRecord record() {
+            return record;
+        }
+
+        @Override
+        public void update(JobRecord next, LongFunction<JobEvent> event) {
+            TrainingJobs.this.update(this, next, event);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stop.get();
+        }
+
+        @Override
+        public boolean suspendRequested() {
+            return stoppedForShutdown;
+        }
+
+        @Override
+        public void attemptOver() {
+            pending.decrementAndGet();
+            prune();
+        }
+
+        @Override
+        public long nextSequence() {
+            return log.nextSequence();
+        }
+
+        @Override
+        public void relay(JobRecord stored, List<JobEvent> events) {
+            TrainingJobs.this.relay(this, stored, events);
+        }
+
+        @Override
+        public void failed(ErrorKind kind, String message) {
+            TrainingJobs.this.fail(this, kind, message);
         }
     }
 
-    private record Prepared(MethodName name, TrainingMethod method, HyperParameters hp, DatasetRecord dataset) {
-    }
-
-    private final DatasetStore datasets;
     private final ModelStore models;
-    private final MethodRegistry methods;
-    private final ModelExport export;
     private final JobStore store;
     private final Settings settings;
-    private final Supplier<Device> device;
     private final TrainingMetrics metrics;
-    private final Engines engines;
-    private final TrainingLimits limits;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "hpl-training");
-        t.setDaemon(true);
-        return t;
-    });
+    private final TrainingAttempt attempt;
+    private final TrainingExecutor executor;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hpl-job-heartbeats");
         t.setDaemon(true);
@@ -142,34 +179,70 @@ public class TrainingJobs {
 
     @Inject
     public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
-                        ServerConfig config, Engines engines, TrainingMetrics metrics) {
-        this(datasets, models, methods, store, new Settings(config.training().maxQueued(),
-                config.training().jobRetention(), config.training().shutdownWait(), config.training().heartbeatEvery(),
-                new CheckpointPolicy(config.training().checkpointEveryIterations(), config.training().checkpointEvery())),
-                engines::trainingDevice, metrics,
-                engines, new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch()));
+                        ServerConfig config, Engines engines, TrainingMetrics metrics,
+                        Instance<KubernetesClient> kubernetes) {
+        this(models, store, settings(config), metrics, new TrainingAttempt(datasets, models, methods, store,
+                checkpointPolicy(config), engines::trainingDevice, metrics, limits(config), t -> false),
+                attempt -> executor(config, attempt, store, models, engines, kubernetes));
     }
 
-    /** Without CDI (tests): {@code device} answers at once, there are no engines to wait for. */
+    /** Without CDI (tests): in process; {@code device} answers at once, there are no engines to wait for. */
     public TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
                         Settings settings, Supplier<Device> device, TrainingMetrics metrics) {
-        this(datasets, models, methods, store, settings, device, metrics, null, TrainingLimits.DEFAULTS);
+        this(datasets, models, methods, store, settings, device, metrics, attempt -> new InProcessExecutor(attempt, () -> { }));
     }
 
-    private TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
-                         Settings settings, Supplier<Device> device, TrainingMetrics metrics, Engines engines,
-                         TrainingLimits limits) {
-        this.datasets = datasets;
+    /** Without CDI, with the executor {@code executor} makes from the attempt (tests: the Kubernetes one). */
+    TrainingJobs(DatasetStore datasets, ModelStore models, MethodRegistry methods, JobStore store,
+                 Settings settings, Supplier<Device> device, TrainingMetrics metrics,
+                 Function<TrainingAttempt, TrainingExecutor> executor) {
+        this(models, store, settings, metrics, new TrainingAttempt(datasets, models, methods, store,
+                settings.checkpoints(), device, metrics, TrainingLimits.DEFAULTS, t -> false), executor);
+    }
+
+    private TrainingJobs(ModelStore models, JobStore store, Settings settings, TrainingMetrics metrics,
+                         TrainingAttempt attempt, Function<TrainingAttempt, TrainingExecutor> executor) {
         this.models = models;
-        this.methods = methods;
-        this.export = new ModelExport(models);
         this.store = store;
         this.settings = settings;
-        this.device = device;
         this.metrics = metrics;
-        this.engines = engines;
-        this.limits = limits;
+        this.attempt = attempt;
+        this.executor = executor.apply(attempt);
         startHeartbeats();
+    }
+
+    static Settings settings(ServerConfig config) {
+        return new Settings(config.training().maxQueued(), config.training().jobRetention(),
+                config.training().shutdownWait(), config.training().heartbeatEvery(), checkpointPolicy(config));
+    }
+
+    static TrainingLimits limits(ServerConfig config) {
+        return new TrainingLimits(config.training().maxParameters(), config.training().maxIterationsTimesBatch());
+    }
+
+    static CheckpointPolicy checkpointPolicy(ServerConfig config) {
+        return new CheckpointPolicy(config.training().checkpointEveryIterations(), config.training().checkpointEvery());
+    }
+
+    /** hpl.training.executor: in-process, or a Kubernetes Job per job (the client is made only then). */
+    private static TrainingExecutor executor(ServerConfig config, TrainingAttempt attempt, JobStore store,
+                                             ModelStore models, Engines engines, Instance<KubernetesClient> kubernetes) {
+        if ("worker".equals(config.mode())) {
+            return new InProcessExecutor(attempt, () -> { }); // never given a job: the worker runs its one job itself
+        }
+        return switch (config.training().executor()) {
+            case "in-process" -> new InProcessExecutor(attempt, () -> {
+                try {
+                    engines.awaitReady(Duration.ofMinutes(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            case "kubernetes" -> new KubernetesJobExecutor(kubernetes.get(),
+                    KubernetesJobExecutor.Settings.of(config), store, models);
+            default -> throw new IllegalArgumentException("hpl.training.executor must be in-process or kubernetes, not '"
+                    + config.training().executor() + "'");
+        };
     }
 
     /**
@@ -209,26 +282,23 @@ public class TrainingJobs {
         return new JobEvent.Heartbeat(sequence, r.id(), r.state(), r.iteration(), r.totalIterations(), elapsed);
     }
 
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes StartupEvent event, ServerConfig config) {
+        if ("worker".equals(config.mode())) {
+            return; // a worker runs its one job (TrainingWorker): other jobs are the server's
+        }
         // A JVM hook runs at SIGTERM alongside Quarkus' own: watchers hear UNAVAILABLE at once instead
         // of after Quarkus waited out quarkus.shutdown.timeout for their open streams.
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        // Recovered jobs queue behind this wait: the worker is first in, first out.
-        worker.execute(() -> {
-            try {
-                engines.awaitReady(Duration.ofMinutes(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
         recover();
     }
 
     /**
-     * Queues again what the store says was queued or running when the process ended. A job that
-     * was running resumes from its checkpoint when it has one (iterative methods), else starts over.
-     * A job whose model version is already published (the process ended between publishing and
-     * recording SUCCEEDED) is marked SUCCEEDED with that version instead of training again.
+     * Takes up again what the store says was queued or running when the process ended. In process,
+     * it is queued again: a job that was running resumes from its checkpoint when it has one
+     * (iterative methods), else starts over. A Kubernetes Job outlives the server: it is followed
+     * again (and created if the server stopped before creating it). A job whose model version is
+     * already published (the process ended between publishing and recording SUCCEEDED) is marked
+     * SUCCEEDED with that version instead of training again.
      */
     public void recover() {
         prune();
@@ -239,8 +309,9 @@ public class TrainingJobs {
             if (r.state().isFinal() || jobs.containsKey(r.id())) {
                 continue;
             }
-            Job job = new Job(r);
-            Optional<ModelRecord> published = publishedBy(r);
+            Optional<ModelRecord> published = attempt.publishedBy(r);
+            // A worker elsewhere wrote its events to the store from 1 on: a watcher reattaching here replays them.
+            Job job = executor.runsElsewhere() && published.isEmpty() ? new Job(r, 1) : new Job(r);
             if (published.isPresent()) {
                 ModelRecord m = published.get();
                 synchronized (job) {
@@ -253,26 +324,25 @@ public class TrainingJobs {
                 jobs.put(job.id, job);
                 continue;
             }
-            String why = r.state() == io.hpl.server.store.JobState.RUNNING
-                    ? "the server stopped while attempt " + r.attempts() + " ran (at iteration " + r.iteration()
-                            + "); queued again, " + restartsHow(r)
-                    : "queued again after a server restart";
-            synchronized (job) {
-                update(job, r.requeued(why));
+            if (executor.runsElsewhere()) {
+                LOG.infof("training job %s: %s at the restart; following it again", r.id(), r.state());
+            } else {
+                String why = r.state() == io.hpl.server.store.JobState.RUNNING
+                        ? "the server stopped while attempt " + r.attempts() + " ran (at iteration " + r.iteration()
+                                + "); queued again, " + restartsHow(r)
+                        : "queued again after a server restart";
+                synchronized (job) {
+                    update(job, r.requeued(why));
+                }
+                LOG.infof("training job %s: %s", r.id(), why);
             }
-            LOG.infof("training job %s: %s", r.id(), why);
             jobs.put(job.id, job);
             pending.incrementAndGet();
-            worker.execute(() -> run(job));
-        }
-    }
-
-    /** The version this job published, if any (model metadata names the publishing job). */
-    private Optional<ModelRecord> publishedBy(JobRecord r) {
-        try {
-            return models.list(r.modelName()).stream().filter(m -> r.id().equals(m.jobId())).findFirst();
-        } catch (HplException e) {
-            return Optional.empty(); // a model name the store refuses has no versions
+            if (executor.runsElsewhere()) {
+                executor.follow(job); // its Job runs on (one still QUEUED without a Job gets it at the next poll)
+            } else {
+                executor.submit(job);
+            }
         }
     }
 
@@ -287,7 +357,7 @@ public class TrainingJobs {
                 return "it re-runs from the start (its checkpoint is not readable: " + e.getMessage() + ")";
             }
         }
-        boolean iterative = r.method() != null && methods.find(r.method()).orElse(null) instanceof IterativeMethod;
+        boolean iterative = r.method() != null && attempt.methods().find(r.method()).orElse(null) instanceof IterativeMethod;
         return iterative ? "it re-runs from the start (no checkpoint was written yet)"
                 : "it re-runs from the start (" + r.method() + " writes no checkpoints: tree methods and AUTO start over)";
     }
@@ -315,7 +385,7 @@ public class TrainingJobs {
                 return r;
             }
         }
-        Prepared p = prepare(spec);
+        TrainingAttempt.Prepared p = attempt.prepare(spec);
         if (pending.get() >= settings.maxQueued() + 1) {
             throw HplException.exhausted("the training queue is full (" + settings.maxQueued()
                     + " waiting, hpl.training.max-queued); retry later");
@@ -330,8 +400,8 @@ public class TrainingJobs {
         if (rid != null) {
             jobByRequestId.put(rid, job.id);
         }
-        JobRecord accepted = job.record; // as queued: the worker may start it before this returns
-        worker.execute(() -> run(job));
+        JobRecord accepted = job.record; // as queued: the executor may start it before this returns
+        executor.submit(job);
         return accepted;
     }
 
@@ -405,6 +475,9 @@ public class TrainingJobs {
     public JobRecord cancel(String id) {
         JobRecord known = get(id);
         Job job = jobs.get(id);
+        if (job == null && !known.state().isFinal() && executor.runsElsewhere()) {
+            job = follow(known); // started by another replica: its Kubernetes Job is deleted from here as well
+        }
         if (job == null) {
             refuseIfSucceeded(known);
             return known;
@@ -422,8 +495,9 @@ public class TrainingJobs {
             update(job, r.cancelled(note), seq -> new JobEvent.Cancelled(seq, id, note));
             metrics.jobEnded(r.method().name(), JobState.CANCELLED);
             LOG.infof("training job %s: %s", id, note);
-            return job.record;
         }
+        executor.cancel(job);
+        return job.record;
     }
 
     private static void refuseIfSucceeded(JobRecord r) {
@@ -444,19 +518,44 @@ public class TrainingJobs {
         }
         JobRecord r = get(id);
         Job job = jobs.get(id);
+        if (job == null && !r.state().isFinal() && executor.runsElsewhere()) {
+            job = follow(r); // started by another replica (or before this one started): relayed from the store
+        }
         if (job != null) {
             return job.log.watch(fromSequence, watcher);
         }
         long last = r.nextSequence() - 1;
         if (r.state().isFinal() && fromSequence <= last) {
-            watcher.event(switch (r.state()) {
-                case SUCCEEDED -> new JobEvent.Finished(last, id, r.modelName(), r.modelVersion(),
-                        models.find(r.modelName(), r.modelVersion()).orElse(null));
-                case FAILED -> new JobEvent.Failed(last, id, ErrorKind.valueOf(r.failureCode()), r.failureMessage());
-                default -> new JobEvent.Cancelled(last, id, "cancelled");
-            });
+            watcher.event(finalEvent(r, last));
         }
         return () -> { };
+    }
+
+    /** The final event a record that ended tells of, numbered {@code sequence}. */
+    private JobEvent finalEvent(JobRecord r, long sequence) {
+        return switch (r.state()) {
+            case SUCCEEDED -> new JobEvent.Finished(sequence, r.id(), r.modelName(), r.modelVersion(),
+                    models.find(r.modelName(), r.modelVersion()).orElse(null));
+            case FAILED -> new JobEvent.Failed(sequence, r.id(), ErrorKind.valueOf(r.failureCode()), r.failureMessage());
+            default -> new JobEvent.Cancelled(sequence, r.id(), r.history().isEmpty() ? "cancelled"
+                    : r.history().get(r.history().size() - 1).note());
+        };
+    }
+
+    /**
+     * Follows a job another process started (Kubernetes executor: another replica, or this one
+     * before a restart): its record and the worker's events are relayed from the store from here on.
+     */
+    private synchronized Job follow(JobRecord r) {
+        Job known = jobs.get(r.id());
+        if (known != null) {
+            return known;
+        }
+        Job job = new Job(r, 1);
+        jobs.put(job.id, job);
+        pending.incrementAndGet();
+        executor.follow(job);
+        return job;
     }
 
     /** Jobs queued or running. */
@@ -464,135 +563,51 @@ public class TrainingJobs {
         return pending.get();
     }
 
-    private void run(Job job) {
-        try {
-            runAttempt(job);
-        } finally {
-            pending.decrementAndGet();
-            prune();
-        }
-    }
-
-    private void runAttempt(Job job) {
-        MethodName name;
-        synchronized (job) {
-            if (job.record.state().isFinal() || job.stop.get()) {
-                return; // cancelled while queued, or the server is stopping: the record says which
-            }
-            update(job, job.record.running());
-            name = job.record.method();
-        }
-        long start = System.nanoTime();
-        JobRecord r = job.record;
-        TrainJobSpec spec = new TrainJobSpec(r.datasetId(), r.requestedMethod(), r.modelName(), r.hyperParameters(), r.seed(),
-                Boolean.TRUE.equals(r.promote()));
-        try {
-            Prepared p = prepare(spec); // again: the dataset may have gone while the job waited
-            name = p.name();
-            LOG.infof("training job %s: method %s, dataset %s (sha256 %s), seed %d, model %s", job.id, name,
-                    p.dataset().id(), p.dataset().sha256(), spec.seed(), spec.modelName());
-            TrainingOutcome outcome = p.method().train(new TrainingRun(datasets.load(p.dataset().id()), p.hp(),
-                    spec.seed(), device.get(), progress(job), job.stop::get, checkpoints(job)));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            ModelRecord model;
-            synchronized (job) {
-                // Same lock as cancel(): a cancel that got here first wins and nothing is published.
-                if (job.stop.get()) {
-                    throw new TrainingCancelledException(job.record.iteration());
-                }
-                model = export.publish(job.id, spec, name, p.hp(), p.dataset(), outcome, seconds);
-                update(job, job.record.succeeded(model.version()),
-                        seq -> new JobEvent.Finished(seq, job.id, model.name(), model.version(), model));
-            }
-            LOG.infof("training job %s: published %s version %d in %.1f s (%.3f ms/iteration)", job.id, model.name(),
-                    model.version(), seconds, outcome.millisPerIteration());
-            metrics.lastJobSpeed(outcome.millisPerIteration());
-            metrics.jobEnded(name.name(), JobState.FINISHED);
-        } catch (TrainingSuspendedException e) {
-            suspended(job, e.iteration());
-        } catch (TrainingCancelledException e) {
-            stopped(job);
-        } catch (HplException e) {
-            LOG.infof("training job %s failed: %s", job.id, e.getMessage());
-            fail(job, name, e.kind(), e.getMessage());
-        } catch (RuntimeException | Error e) {
-            LOG.errorf(e, "training job %s failed unexpectedly", job.id);
-            fail(job, name, ErrorKind.INTERNAL, "training job " + job.id + " failed unexpectedly ("
-                    + e.getClass().getSimpleName() + "); the server log has the details");
-        }
-        recordRunTime(job, name, start);
-    }
-
-    /** The attempt's run time by how it ended; an attempt stopped for shutdown is not an end (it re-runs). */
-    private void recordRunTime(Job job, MethodName name, long start) {
-        JobState ended = switch (job.record.state()) {
-            case SUCCEEDED -> JobState.FINISHED;
-            case FAILED -> JobState.FAILED;
-            case CANCELLED -> JobState.CANCELLED;
-            default -> null;
-        };
-        if (ended != null) {
-            metrics.jobTook(name.name(), ended, Duration.ofNanos(System.nanoTime() - start));
-        }
-    }
-
-    private JobCheckpoints checkpoints(Job job) {
-        return new JobCheckpoints(job.id, store, settings.checkpoints(), job, () -> job.record, change -> {
-            synchronized (job) {
-                if (!job.record.state().isFinal()) { // a cancel got here first: its record stays as it ended
-                    update(job, change.apply(job.record));
-                }
-            }
-        }, () -> job.stoppedForShutdown);
-    }
-
-    /** The run wrote a checkpoint at {@code iteration} and stopped for shutdown: back in the queue, to resume. */
-    private void suspended(Job job, long iteration) {
-        synchronized (job) {
-            if (!job.record.state().isFinal()) {
-                String how = iteration > 0 ? "checkpoint written at iteration " + iteration + "; resumes from it"
-                        : "no iteration done yet; starts from the beginning";
-                update(job, job.record.requeued("interrupted by server shutdown; " + how + " at the next start"));
-                LOG.infof("training job %s: stopped for shutdown; %s at the next start", job.id, how);
-            }
-        }
-    }
-
-    /** Training saw the stop flag: either cancel() already recorded the cancel, or the server is stopping. */
-    private void stopped(Job job) {
-        synchronized (job) {
-            if (job.stoppedForShutdown && !job.record.state().isFinal()) {
-                update(job, job.record.requeued("interrupted by server shutdown at iteration " + job.record.iteration()
-                        + "; re-runs from the start at the next start"));
-                LOG.infof("training job %s: stopped for shutdown; it re-runs at the next start", job.id);
-            }
-        }
-    }
-
-    private void fail(Job job, MethodName name, ErrorKind kind, String message) {
+    /**
+     * The job failed outside an attempt (its Kubernetes Job ran out of retries, or could not be
+     * created). A cancel or an end recorded first stays.
+     */
+    private void fail(Job job, ErrorKind kind, String message) {
         synchronized (job) {
             if (job.record.state().isFinal()) {
                 return;
             }
             update(job, job.record.failed(kind.name(), message), seq -> new JobEvent.Failed(seq, job.id, kind, message));
+            LOG.infof("training job %s failed: %s", job.id, message);
         }
-        metrics.jobEnded(name.name(), JobState.FAILED);
+        metrics.jobEnded(job.record.method().name(), JobState.FAILED);
     }
 
-    /** Passes progress on and records it, counting the iterations done since the previous report. */
-    private Consumer<TrainingProgress> progress(Job job) {
-        long[] reported = {0};
-        return p -> {
-            metrics.iterationsDone(p.iteration() - reported[0]);
-            reported[0] = p.iteration();
-            synchronized (job) {
-                if (job.record.state() != io.hpl.server.store.JobState.RUNNING) {
-                    return;
-                }
-                update(job, job.record.progressed(p.iteration(), p.totalIterations()),
-                        seq -> new JobEvent.Progress(seq, job.id, p));
+    /**
+     * What a worker elsewhere recorded becomes this job's record and events here, without writing:
+     * the worker wrote them. Its events take the numbers they were written with, so a watcher's
+     * "last sequence + 1" stays right across a server restart.
+     */
+    private void relay(Job job, JobRecord stored, List<JobEvent> events) {
+        synchronized (job) {
+            if (job.record.state().isFinal()) {
+                return; // a cancel or a failure recorded here wins over what a worker still wrote
             }
-        };
+            boolean ended = false;
+            for (JobEvent e : events) {
+                job.log.relay(e);
+                ended |= e.isFinal();
+            }
+            if (stored.state().isFinal() && !ended) {
+                // ended by another replica (a cancel, a Job out of retries), or its events are gone: the record tells
+                job.log.append(seq -> finalEvent(stored, seq));
+            }
+            job.record = stored.sequenceAt(Math.max(stored.nextSequence(), job.log.nextSequence()));
+            if (job.record.state().isFinal()) {
+                store.deleteEvents(job.id);
+                compactOldEndedJobs(job);
+                switch (job.record.state()) {
+                    case SUCCEEDED -> metrics.jobEnded(job.record.method().name(), JobState.FINISHED);
+                    case FAILED -> metrics.jobEnded(job.record.method().name(), JobState.FAILED);
+                    default -> { }
+                }
+            }
+        }
     }
 
     /** The one place a job's record changes: in memory and on disk, with the event count so far. */
@@ -613,6 +628,7 @@ public class TrainingJobs {
         }
         if (job.record.state().isFinal()) {
             store.deleteCheckpoint(job.id); // an ended job never resumes
+            store.deleteEvents(job.id); // a worker's events (Kubernetes executor): relayed already
             compactOldEndedJobs(job);
         }
     }
@@ -626,35 +642,12 @@ public class TrainingJobs {
         }
     }
 
-    private Prepared prepare(TrainJobSpec spec) {
-        device.get(); // UNAVAILABLE while the engines load
-        ModelStore.validateName(spec.modelName());
-        if (spec.datasetId() == null || spec.datasetId().isEmpty()) {
-            throw HplException.invalid("dataset_id is required");
-        }
-        DatasetRecord dataset = datasets.get(spec.datasetId())
-                .orElseThrow(() -> HplException.notFound("dataset " + EchoedInput.quote(spec.datasetId()) + " not found"));
-        MethodName name = spec.method() != null ? spec.method() : methods.defaultFor(dataset.schema().isImage(), dataset.unlabelledRows());
-        TrainingMethod method = methods.get(name);
-        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), spec.hyperParameters());
-        if (dataset.schema().isImage() && !method.takesImages()) {
-            throw HplException.precondition("method " + name + " trains on tables and dataset '" + dataset.id()
-                    + "' holds images; for images use SUPERVISED, PSEUDO_LABEL, HPL, HPL_JOINT or MEAN_TEACHER");
-        }
-        HyperParameterScope.check(dataset.schema(), method.hyperParameters(), spec.hyperParameters().keySet());
-        HyperParameterScope.checkTabularBackbone(hp, spec.hyperParameters().keySet());
-        limits.check(dataset.schema(), hp);
-        if (method.semiSupervised()) {
-            TrainingMethod.requireUnlabelledRows(name, dataset.unlabelledRows(), "dataset '" + dataset.id() + "'");
-        }
-        return new Prepared(name, method, hp, dataset);
-    }
-
     /** Forgets ended jobs older than the retention, on disk and here. */
     private void prune() {
         for (String id : store.prune(settings.retention(), Instant.now())) {
             jobs.remove(id);
             jobByRequestId.values().remove(id);
+            store.deleteEvents(id);
         }
     }
 
@@ -692,14 +685,6 @@ public class TrainingJobs {
             }
         }
         heartbeats.shutdownNow();
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(settings.shutdownWait().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warnf("the training thread did not stop within hpl.training.shutdown-wait (%s); its job re-runs"
-                        + " at the next start", settings.shutdownWait());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.shutdown(settings.shutdownWait());
     }
 }

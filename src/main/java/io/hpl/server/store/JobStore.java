@@ -21,7 +21,10 @@ import org.jboss.logging.Logger;
  * Training job records in the {@link ObjectStore}, one {@code jobs/<id>.json} each, replaced whole (a
  * crash leaves the previous record or the new one, never half of one). They outlive the process, so a
  * restart knows which jobs to run again. Beside a record, {@code jobs/<id>.ckpt} holds the running
- * job's latest training checkpoint (written the same way), deleted when the job ends.
+ * job's latest training checkpoint (written the same way), deleted when the job ends. A job run by a
+ * worker elsewhere (the Kubernetes executor) also has its events, one small object each,
+ * {@code job-events/<id>/<sequence>.json}, written whole (never appended to: S3 cannot append) and read
+ * by the server that relays them to watchers.
  */
 public final class JobStore {
     private static final Logger LOG = Logger.getLogger(JobStore.class);
@@ -29,6 +32,7 @@ public final class JobStore {
     private static final String PREFIX = "jobs/";
     private static final String SUFFIX = ".json";
     private static final String CHECKPOINT_SUFFIX = ".ckpt";
+    private static final String EVENTS_PREFIX = "job-events/";
 
     private final ObjectStore objects;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -140,6 +144,47 @@ public final class JobStore {
 
     public void deleteCheckpoint(String id) {
         objects.delete(checkpointKey(id));
+    }
+
+    /** Writes the job's event {@code sequence} as an object of its own; written again, it is replaced whole. */
+    public void saveEvent(String id, long sequence, byte[] event) {
+        objects.put(eventsPrefix(id) + eventName(sequence), event);
+    }
+
+    /** The job's events numbered {@code fromSequence} and later, in order, as written. */
+    public List<byte[]> events(String id, long fromSequence) {
+        if (!isValidId(id)) {
+            return List.of();
+        }
+        String from = eventsPrefix(id) + eventName(fromSequence);
+        List<String> keys = objects.list(eventsPrefix(id)).stream().map(ObjectStore.StoredObject::key)
+                .filter(k -> k.endsWith(SUFFIX) && k.compareTo(from) >= 0).sorted().toList();
+        List<byte[]> read = new ArrayList<>();
+        for (String k : keys) {
+            objects.get(k).ifPresent(read::add); // absent: deleted while read, the job ended
+        }
+        return read;
+    }
+
+    /** Deletes the job's events (it ended: its record tells the rest). */
+    public void deleteEvents(String id) {
+        if (!isValidId(id)) {
+            return;
+        }
+        try {
+            objects.deletePrefix(eventsPrefix(id));
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot delete the events of job %s: %s", id, e.getMessage()); // left for the next prune
+        }
+    }
+
+    private static String eventsPrefix(String id) {
+        return EVENTS_PREFIX + id + "/";
+    }
+
+    /** Zero-padded, so that names sort as the numbers do. */
+    private static String eventName(long sequence) {
+        return String.format("%019d", sequence) + SUFFIX;
     }
 
     private static String checkpointKey(String id) {
