@@ -56,6 +56,11 @@ final class ModelAliases {
     /** The model's aliases, sorted by alias; empty if it has none. */
     Map<String, Integer> of(String name) {
         Path file = file(name);
+        if (!file.toFile().exists()) {
+            // Most models have no aliases: java.io's stat answers without the NoSuchFileException that
+            // NIO throws (and fills a stack trace for) on every Predict of such a model.
+            return Map.of();
+        }
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
