@@ -10,6 +10,7 @@ CLIENTS=${1:-32}
 SECONDS_EACH=${2:-10}
 PORT=${3:-9312}
 [ -d clients/node/node_modules ] || (cd clients/node && npm ci --no-audit --no-fund >/dev/null)
+notes=()
 echo "| batching | calls | clients | requests | rows/s | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|---|---|"
 for enabled in false true; do
@@ -22,7 +23,12 @@ for enabled in false true; do
   for _ in $(seq 1 120); do grep -q "Listening on" "$log" && break; sleep 0.5; done
   node clients/oip/concurrent-bench.js "localhost:$PORT" "$CLIENTS" "$SECONDS_EACH" "$([ $enabled = true ] && echo on || echo off)" \
     || { kill "$server"; cat "$log" >&2; exit 1; }
+  metrics=$(curl -s "http://localhost:$((PORT + 81))/q/metrics" || true)
+  value() { echo "$metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+  notes+=("batching $enabled: $(value hpl_serving_batch_rows_count) ONNX Runtime runs through the batcher, $(value hpl_serving_batch_rows_sum) rows, $(value hpl_serving_batch_calls_sum) calls")
   kill "$server"
   wait "$server" 2>/dev/null || true
   rm -rf "$store" "$log"
 done
+echo
+printf '%s\n' "${notes[@]}"

@@ -5,6 +5,7 @@
 // clients/samples/house_lucas_train.csv, then for SECONDS each: every client sends one-row hpl.v1 Predicts (a
 // Struct row) back to back, then one-row OIP ModelInfers (the encoded x, raw FP32). Prints Markdown table rows:
 // rows/s over all clients, p50 and p99 latency. batching-bench.sh runs it against a server with batching off and on.
+// HIDDEN=1024,1024,1024 trains a wider network instead (the hidden_layers hyperparameter).
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
@@ -16,6 +17,7 @@ const { HplClient, definition } = require(path.join(NODE_CLIENT, 'src', 'client'
 const [target = 'localhost:9000', clientsArg = '32', secondsArg = '10', label = 'server'] = process.argv.slice(2);
 const CLIENTS = Number(clientsArg);
 const SECONDS = Number(secondsArg);
+const HIDDEN = process.env.HIDDEN || '256,256';
 const CSV = path.join(__dirname, '..', 'samples', 'house_lucas_train.csv');
 // A channel of its own per client: grpc-js would otherwise share one connection among channels to one target.
 const OWN = { 'grpc.use_local_subchannel_pool': 1 };
@@ -60,7 +62,7 @@ async function main() {
   const hpl = new HplClient(target, { timeoutMs: 600000 });
   const model = `concurrent-bench-${crypto.randomBytes(3).toString('hex')}`;
   const dataset = await hpl.uploadFile(CSV, { targetColumn: 'log_price', name: 'concurrent bench' });
-  await hpl.train(dataset.id, model, { method: 'SUPERVISED', hyperparameters: { iterations: 50 }, seed: 1 });
+  await hpl.train(dataset.id, model, { method: 'SUPERVISED', hyperparameters: { iterations: 50, hidden_layers: HIDDEN }, seed: 1 });
   hpl.close();
   const row = firstRow();
   const fields = {};
@@ -75,6 +77,7 @@ async function main() {
     const [column, category] = name.split('=');
     return category === undefined ? row[column] : Number(String(row[column]) === category);
   }));
+  console.error(`${label}: SUPERVISED MLP ${HIDDEN}, ${encoded.length} encoded inputs, ${CLIENTS} clients, ${SECONDS} s per call`);
   const infer = { modelName: model, inputs: [{ name: 'x', datatype: 'FP32', shape: [1, encoded.length] }],
     rawInputContents: [Buffer.from(x.buffer)] };
   const predictStubs = Array.from({ length: CLIENTS }, () => new RegressionService(target, credentials, OWN));

@@ -343,9 +343,9 @@ public final class ModelStore {
         Path dir = models.resolve(name);
         BasicFileAttributes attributes;
         try {
-            attributes = dir.toFile().isDirectory() ? Files.readAttributes(dir, BasicFileAttributes.class) : null;
+            attributes = Files.readAttributes(dir, BasicFileAttributes.class);
         } catch (IOException e) {
-            attributes = null; // removed meanwhile
+            attributes = null; // no such model (or removed meanwhile)
         }
         if (attributes == null || !attributes.isDirectory()) {
             versionLists.remove(name);

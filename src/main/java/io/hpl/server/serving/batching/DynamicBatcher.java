@@ -64,6 +64,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private static final class Call {
         final float[] values;
         final int rows;
+        /** When it joined the queue; 0 for a call that found a slot free and never queued. */
         final long queuedAt;
         final CompletableFuture<Predictions> outcome = new CompletableFuture<>();
 
@@ -104,43 +105,57 @@ public final class DynamicBatcher implements AutoCloseable {
         if (!settings.enabled() || rows < 1 || rows >= settings.maxBatchRows() || (long) rows * width != values.length) {
             return runner.run(values, rows); // nothing to gain, or a call the runner itself refuses
         }
-        Call call = new Call(values, rows, System.nanoTime());
-        boolean lead;
+        Call call;
+        boolean slot;
         lock.lock();
         try {
             if (closed) {
                 throw unavailable();
             }
-            if (running < settings.concurrentRuns()) {
+            slot = running < settings.concurrentRuns();
+            if (slot) {
                 running++;
-                lead = true;
+                // An idle server's fast path: nothing queued to take along, so nothing to allocate.
+                call = queue.isEmpty() ? null : new Call(values, rows, 0);
             } else if (!mayWait.getAsBoolean()) {
-                return runAlone(values, rows);
+                call = null; // runs alone, beside the running batches
             } else {
                 if (queuedRows + rows > settings.maxQueuedRows()) {
                     throw HplException.exhausted(queuedRows + " rows are already waiting to be scored by " + model
                             + " (hpl.serving.batching.max-queued-rows = " + settings.maxQueuedRows()
                             + "): the server is overloaded; retry with backoff");
                 }
+                call = new Call(values, rows, System.nanoTime());
                 queue.add(call);
                 queuedRows += rows;
                 joined.signal();
-                lead = false;
             }
         } finally {
             lock.unlock();
         }
-        if (lead) {
+        if (call == null) {
+            return runAlone(values, rows, slot);
+        }
+        if (slot) {
             return lead(call);
         }
         Predictions outcome = awaitTurn(call);
         return outcome == LEAD ? lead(call.leading()) : outcome;
     }
 
-    /** Runs outside the batcher (every slot busy, and this thread may not wait). */
-    private Predictions runAlone(float[] values, int rows) throws OrtException {
-        observer.ran(1, rows);
-        return runner.run(values, rows);
+    /** Runs one call by itself, in the caller's context; hands the slot on after if it took one. */
+    private Predictions runAlone(float[] values, int rows, boolean slot) throws OrtException {
+        try {
+            Predictions p = runner.run(values, rows);
+            observer.alone();
+            return p;
+        } catch (IllegalStateException e) {
+            throw isClosed() ? unavailable() : e;
+        } finally {
+            if (slot) {
+                handOn();
+            }
+        }
     }
 
     /** Waits until the call is scored by another thread's batch (its results) or is to lead one (LEAD). */
@@ -203,7 +218,9 @@ public final class DynamicBatcher implements AutoCloseable {
         try {
             long started = System.nanoTime();
             for (Call c : batch) {
-                observer.waited(started - c.queuedAt);
+                if (c.queuedAt != 0) {
+                    observer.waited(started - c.queuedAt);
+                }
             }
             run(batch, rows);
         } finally {
@@ -284,7 +301,7 @@ public final class DynamicBatcher implements AutoCloseable {
         for (Call c : batch) {
             try {
                 Predictions p = Context.ROOT.call(() -> runner.run(c.values, c.rows));
-                observer.ran(1, c.rows);
+                observer.alone();
                 c.outcome.complete(p);
             } catch (IllegalStateException e) {
                 c.outcome.completeExceptionally(isClosed() ? unavailable() : e);

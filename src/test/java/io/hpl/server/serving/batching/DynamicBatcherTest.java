@@ -86,8 +86,33 @@ class DynamicBatcherTest {
     }
 
     private static DynamicBatcher batcher(FakeModel model, BatchingSettings settings) {
+        return batcher(model, settings, BatchObserver.NONE);
+    }
+
+    private static DynamicBatcher batcher(FakeModel model, BatchingSettings settings, BatchObserver observer) {
         BooleanSupplier mayWait = () -> !Thread.currentThread().getName().startsWith("event-loop");
-        return new DynamicBatcher(model, WIDTH, settings, BatchObserver.NONE, mayWait, "model 'm' version 1");
+        return new DynamicBatcher(model, WIDTH, settings, observer, mayWait, "model 'm' version 1");
+    }
+
+    /** What the batcher reported, as "alone" and "calls/rows" entries, and how many queued calls waited. */
+    static final class RecordingObserver implements BatchObserver {
+        final List<String> runs = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void ran(int calls, int rows) {
+            runs.add(calls + "/" + rows);
+        }
+
+        @Override
+        public void alone() {
+            runs.add("alone");
+        }
+
+        @Override
+        public void waited(long nanos) {
+            waits.incrementAndGet();
+        }
     }
 
     /** {@code rows} rows of caller {@code caller}: first value caller*100 + row, second 0. */
@@ -128,7 +153,8 @@ class DynamicBatcherTest {
     @Test
     void queuedCallsRunAsOneBatchAndEachGetsItsOwnRowsInOrder() throws Exception {
         FakeModel model = new FakeModel();
-        DynamicBatcher batcher = batcher(model, settings(64, 100));
+        RecordingObserver observer = new RecordingObserver();
+        DynamicBatcher batcher = batcher(model, settings(64, 100), observer);
         Future<Predictions> leader = holdLeader(model, batcher);
         List<Future<Predictions>> callers = new ArrayList<>();
         int queued = 0;
@@ -157,6 +183,8 @@ class DynamicBatcherTest {
         assertEquals(2, model.runs.size(), "the leader's run, then one run for all five queued calls");
         assertEquals(position * WIDTH, model.runs.get(1).length);
         assertEquals(0, batcher.queuedRows());
+        assertEquals(List.of("alone", "5/" + position), observer.runs, "the leader alone, then 5 calls in one run");
+        assertEquals(5, observer.waits.get(), "the five queued calls waited; the leader did not");
     }
 
     @Test
