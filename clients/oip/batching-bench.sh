@@ -25,7 +25,7 @@ for enabled in false true; do
     || { kill "$server"; cat "$log" >&2; exit 1; }
   metrics=$(curl -s "http://localhost:$((PORT + 81))/q/metrics" || true)
   value() { echo "$metrics" | awk -v m="$1" '$1 == m {print $2}'; }
-  notes+=("batching $enabled: $(value hpl_serving_batch_rows_count) ONNX Runtime runs through the batcher, $(value hpl_serving_batch_rows_sum) rows, $(value hpl_serving_batch_calls_sum) calls")
+  notes+=("batching $enabled: $(value hpl_serving_batch_calls_count) shared runs holding $(value hpl_serving_batch_calls_sum) calls; $(value hpl_serving_batch_alone_calls_total) small calls ran alone")
   kill "$server"
   wait "$server" 2>/dev/null || true
   rm -rf "$store" "$log"
