@@ -18,7 +18,7 @@ for enabled in false true; do
   log=$(mktemp)
   java -Dhpl.auth.enabled=false -Dhpl.store.dir="$store" -Dhpl.serving.batching.enabled=$enabled ${BENCH_SERVER_OPTS:-} \
     -Dquarkus.grpc.server.port="$PORT" -Dquarkus.http.port=$((PORT - 1000)) -Dquarkus.management.port=$((PORT + 81)) \
-    -jar target/quarkus-app/quarkus-run.jar >"$log" 2>&1 &
+    -jar ${BENCH_APP:-target/quarkus-app}/quarkus-run.jar >"$log" 2>&1 &
   server=$!
   for _ in $(seq 1 120); do grep -q "Listening on" "$log" && break; sleep 0.5; done
   node clients/oip/concurrent-bench.js "localhost:$PORT" "$CLIENTS" "$SECONDS_EACH" "$([ $enabled = true ] && echo on || echo off)" \
