@@ -6,6 +6,9 @@ Uploads clients/samples/house_lucas_train.csv, trains a SUPERVISED MLP (256-256,
 model on it (few iterations: latency does not depend on how well they fit), then alternates a health
 Check, a one-row Predict on the SUPERVISED model and one on the HPL model, CALLS times each (default
 2000, after 200 warm-up rounds), and prints p50/p99 in ms and Predict's ratio to the Check.
+
+With authentication on (the production default), give an admin token in HPL_TOKEN: every call, the Check
+included, then carries `authorization: Bearer <token>`, as a client with call credentials sends it.
 """
 import os
 import sys
@@ -24,10 +27,14 @@ ROW = {"yrbuilt": 1927, "stories": "one", "TLA": 1137, "wall": "metlvnyl", "beds
        "syear": 1998}
 
 
+TOKEN = os.environ.get("HPL_TOKEN")
+METADATA = [("authorization", "Bearer " + TOKEN)] if TOKEN else None
+
+
 def train(stub, dataset, method, name):
     request = pb.TrainRequest(dataset_id=dataset, method=pb.Method.Value(method), model_name=name,
                               hyperparameters={"iterations": "200"})
-    for event in stub.Train(request, timeout=600):
+    for event in stub.Train(request, timeout=600, metadata=METADATA):
         if event.WhichOneof("event") in ("failed", "cancelled"):
             raise SystemExit("%s training ended: %s" % (method, event))
     return name
@@ -46,7 +53,7 @@ def main(server, calls):
         data = f.read()
     header = pb.DatasetHeader(name="latency-bench", target_column="log_price")
     dataset = stub.UploadDataset(iter([pb.UploadDatasetRequest(header=header),
-                                       pb.UploadDatasetRequest(chunk=data)]), timeout=120).id
+                                       pb.UploadDatasetRequest(chunk=data)]), timeout=120, metadata=METADATA).id
     models = {"SUPERVISED": train(stub, dataset, "SUPERVISED", "latency-supervised"),
               "HPL": train(stub, dataset, "HPL", "latency-hpl")}
     row = struct_pb2.Struct()
@@ -55,15 +62,17 @@ def main(server, calls):
     check = health_pb.HealthCheckRequest()
     times = {"health Check": [], "Predict SUPERVISED": [], "Predict HPL": []}
     for i in range(200 + calls):
-        for label, call in (("health Check", lambda: health.Check(check, timeout=10)),
-                            ("Predict SUPERVISED", lambda: stub.Predict(requests["SUPERVISED"], timeout=10)),
-                            ("Predict HPL", lambda: stub.Predict(requests["HPL"], timeout=10))):
+        for label, call in (("health Check", lambda: health.Check(check, timeout=10, metadata=METADATA)),
+                            ("Predict SUPERVISED", lambda: stub.Predict(requests["SUPERVISED"], timeout=10,
+                                                                        metadata=METADATA)),
+                            ("Predict HPL", lambda: stub.Predict(requests["HPL"], timeout=10, metadata=METADATA))):
             start = time.perf_counter()
             call()
             if i >= 200:
                 times[label].append(time.perf_counter() - start)
     base50, base99 = quantiles(times["health Check"])
-    print("| call (one row, %d each, one channel, %s) | p50 ms | p99 ms | p50 / Check | p99 / Check |" % (calls, server))
+    print("| call (one row, %d each, one channel, %s, auth %s) | p50 ms | p99 ms | p50 / Check | p99 / Check |"
+          % (calls, server, "on" if TOKEN else "off"))
     print("|---|---|---|---|---|")
     for label, samples in times.items():
         p50, p99 = quantiles(samples)

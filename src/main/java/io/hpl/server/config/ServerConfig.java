@@ -228,6 +228,31 @@ public interface ServerConfig {
         /** Model versions kept loaded in ONNX Runtime sessions (least recently used ones are closed). */
         @WithDefault("32")
         int maxLoadedModels();
+
+        /** Dynamic batching of concurrent small scoring calls (serving/batching/DynamicBatcher). */
+        Batching batching();
+
+        interface Batching {
+            /** Coalesce concurrent small scoring calls on one model version into one ONNX Runtime run. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Most rows in one coalesced run; a call of this many rows or more runs alone. */
+            @WithDefault("64")
+            int maxBatchRows();
+
+            /** How long a batch that already has queued calls may wait for more; 0: runs with what is queued. */
+            @WithDefault("0ms")
+            Duration maxQueueDelay();
+
+            /** Most rows waiting per model version; past it a call is refused RESOURCE_EXHAUSTED. */
+            @WithDefault("4096")
+            int maxQueuedRows();
+
+            /** Batches of one model version running at once; a call that finds them all busy waits in the queue. */
+            @WithDefault("1")
+            int concurrentRuns();
+        }
     }
 
     /** Bearer-token authentication and roles (io.hpl.server.auth); docs/operations.md#security. */

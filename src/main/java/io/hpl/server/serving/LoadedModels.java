@@ -5,6 +5,11 @@ import io.hpl.server.config.ServerConfig;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
+import io.hpl.server.metrics.BatchingMetrics;
+import io.hpl.server.model.Predictions;
+import io.hpl.server.serving.batching.BatchObserver;
+import io.hpl.server.serving.batching.BatchingSettings;
+import io.hpl.server.serving.batching.DynamicBatcher;
 import io.hpl.server.store.ModelRecord;
 import io.hpl.server.store.ModelStore;
 import jakarta.annotation.PreDestroy;
@@ -44,12 +49,15 @@ public class LoadedModels {
 
     private final SessionLoader loader;
     private final int capacity;
+    private final BatchingSettings batching;
+    private final BatchObserver batchObserver;
     /** Guarded by this; in access order, least recently used first. */
     private final Map<String, Entry> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
     @Inject
-    public LoadedModels(ModelStore store, OrtSessionFactory factory, ServerConfig config) {
-        this(store, factory, config.serving().maxLoadedModels());
+    public LoadedModels(ModelStore store, OrtSessionFactory factory, ServerConfig config, BatchingMetrics metrics) {
+        this(record -> factory.open(store.readOnnx(record)), config.serving().maxLoadedModels(),
+                settings(config.serving().batching()), metrics);
     }
 
     LoadedModels(ModelStore store, OrtSessionFactory factory, int capacity) {
@@ -57,13 +65,25 @@ public class LoadedModels {
     }
 
     LoadedModels(SessionLoader loader, int capacity) {
+        this(loader, capacity, BatchingSettings.OFF, BatchObserver.NONE);
+    }
+
+    LoadedModels(SessionLoader loader, int capacity, BatchingSettings batching, BatchObserver batchObserver) {
         this.loader = loader;
         this.capacity = capacity;
+        this.batching = batching;
+        this.batchObserver = batchObserver;
+    }
+
+    static BatchingSettings settings(ServerConfig.Serving.Batching b) {
+        return new BatchingSettings(b.enabled(), b.maxBatchRows(), b.maxQueueDelay(), b.maxQueuedRows(), b.concurrentRuns());
     }
 
     /** A session (once loaded) and its count of leases; the counts are guarded by the LoadedModels that holds it. */
     private static final class Entry {
         final CompletableFuture<OnnxModelSession> session = new CompletableFuture<>();
+        /** Set with the session (before it completes); null while loading. */
+        volatile DynamicBatcher batcher;
         int leases;
         boolean retired;
     }
@@ -79,6 +99,31 @@ public class LoadedModels {
 
         public OnnxModelSession session() {
             return entry.session.join(); // complete: acquire returns a lease only once its session is loaded
+        }
+
+        /**
+         * Scores rows packed row-major; small calls are coalesced with other callers' (see
+         * {@link DynamicBatcher}) when batching is on. Every scoring path goes through here.
+         */
+        public Predictions predict(float[] values, int rows) throws OrtException {
+            return entry.batcher.predict(values, rows);
+        }
+
+        /** The same for one array per row (rows of another width fail in the session, as before). */
+        public Predictions predict(float[][] rows) throws OrtException {
+            OnnxModelSession session = session();
+            int width = session.inputWidth();
+            if (!batching.enabled() || rows.length >= batching.maxBatchRows()) {
+                return session.predict(rows);
+            }
+            float[] values = new float[rows.length * width];
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i].length != width) {
+                    return session.predict(rows); // refuses it with the row's number
+                }
+                System.arraycopy(rows[i], 0, values, i * width, width);
+            }
+            return predict(values, rows.length);
         }
 
         @Override
@@ -143,7 +188,10 @@ public class LoadedModels {
 
     private void load(String key, Entry entry, ModelRecord record) {
         try {
-            entry.session.complete(loader.load(record));
+            OnnxModelSession session = loader.load(record);
+            entry.batcher = new DynamicBatcher(session::predict, session.inputWidth(), batching, batchObserver,
+                    LoadedModels::mayWait, "model " + EchoedInput.quote(record.name()) + " version " + record.version());
+            entry.session.complete(session);
             LOG.infof("loaded model %s version %d", record.name(), record.version());
         } catch (OrtException | RuntimeException | Error e) {
             synchronized (this) {
@@ -180,6 +228,21 @@ public class LoadedModels {
         });
     }
 
+    /**
+     * Whether a small call on this version would wait for a batch now (every run slot busy): such a
+     * call is better sent to a worker thread, where it may wait, than run on an event loop.
+     */
+    public synchronized boolean batchingBusy(ModelRecord record) {
+        Entry entry = sessions.get(sessionKey(record));
+        DynamicBatcher batcher = entry == null ? null : entry.batcher;
+        return batcher != null && batcher.busy();
+    }
+
+    /** An event loop must never block: its calls run alone rather than wait in a batch queue. */
+    private static boolean mayWait() {
+        return !io.vertx.core.Context.isOnEventLoopThread();
+    }
+
     public synchronized int loaded() {
         return sessions.size();
     }
@@ -214,6 +277,9 @@ public class LoadedModels {
                 ? entry.session.join() : null;
         if (session == null) {
             return;
+        }
+        if (entry.batcher != null) {
+            entry.batcher.close(); // queued calls answer UNAVAILABLE instead of finding the session closed
         }
         try {
             session.close();

@@ -73,12 +73,14 @@ public class PredictionService {
     /**
      * The request's model when it is a table model whose session is already loaded: scoring a few rows
      * of it then takes microseconds and no I/O but a stat. False for anything that would fail (a bad
-     * name included: the worker path reports it) or load.
+     * name included: the worker path reports it) or load, and empty while the model's batcher is busy:
+     * a call that would wait for a batch waits on a worker thread, never on the gRPC event loop.
      */
     public Optional<ModelRecord> warmTableModel(String modelName, int version, String alias) {
         try {
             ModelRecord model = models.resolve(ModelRef.of(modelName, version, alias));
-            return !model.schema().isImage() && loaded.isLoaded(model) ? Optional.of(model) : Optional.empty();
+            return !model.schema().isImage() && loaded.isLoaded(model) && !loaded.batchingBusy(model)
+                    ? Optional.of(model) : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty(); // the worker path reports it
         }
@@ -145,7 +147,7 @@ public class PredictionService {
                             : " (its encoded inputs " + model.schema().encodedNames() + ")"));
         }
         try (LoadedModels.Lease lease = loaded.acquire(model)) {
-            return new Scored(model, lease.session().predict(x.values(), x.rows()));
+            return new Scored(model, lease.predict(x.values(), x.rows()));
         } catch (OrtException e) {
             throw ortFailed(model, e);
         }
@@ -301,7 +303,7 @@ public class PredictionService {
 
     private Predictions run(ModelRecord model, float[][] x) {
         try (LoadedModels.Lease lease = loaded.acquire(model)) { // held until scored: eviction cannot close it
-            return lease.session().predict(x);
+            return lease.predict(x);
         } catch (OrtException e) {
             throw ortFailed(model, e);
         }

@@ -77,13 +77,23 @@ class ConfigurationDocTest {
                 continue;
             }
             String key = prefix + "." + propertyName(m);
-            if (m.getReturnType().isInterface() && m.getReturnType().getEnclosingClass() == ServerConfig.class) {
+            if (m.getReturnType().isInterface() && declaredIn(m.getReturnType(), ServerConfig.class)) {
                 collect(key, m.getReturnType(), out);
             } else {
                 WithDefault d = m.getAnnotation(WithDefault.class);
                 out.put(key, d == null ? "(none)" : d.value());
             }
         }
+    }
+
+    /** A group of ServerConfig at any depth (hpl.serving.batching is a group inside hpl.serving). */
+    private static boolean declaredIn(Class<?> type, Class<?> outer) {
+        for (Class<?> c = type.getEnclosingClass(); c != null; c = c.getEnclosingClass()) {
+            if (c == outer) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** SmallRye's naming: {@code @WithName} if present, else the method name in kebab case. */

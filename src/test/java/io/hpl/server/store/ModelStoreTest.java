@@ -147,6 +147,26 @@ class ModelStoreTest {
     }
 
     @Test
+    void anotherStoreSeesEachPublishAndDeleteAtOnceThoughItCachesTheListing() throws IOException {
+        ModelStore writer = new ModelStore(root);
+        ModelStore reader = new ModelStore(root); // another replica on the same volume
+        Path dir = root.resolve("models").resolve("m");
+        writer.publish(draft("m"), new byte[] {1});
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(dir, old); // an old directory time must not make the reader trust a stale listing
+        assertEquals(1, reader.get("m", 0).version());
+        assertEquals(1, reader.get("m", 0).version());
+        writer.publish(draft("m"), new byte[] {2});
+        assertEquals(2, reader.get("m", 0).version(), "a version published by another process is seen at once");
+        Files.setLastModifiedTime(dir, old);
+        assertEquals(2, reader.get("m", 0).version());
+        writer.delete("m", 2);
+        assertEquals(1, reader.get("m", 0).version(), "and so is a delete");
+        writer.delete("m", 0);
+        assertThrows(HplException.class, () -> reader.get("m", 0));
+    }
+
+    @Test
     void deleteOneOrAllVersions() {
         ModelStore store = new ModelStore(root);
         store.publish(draft("m"), new byte[] {1});

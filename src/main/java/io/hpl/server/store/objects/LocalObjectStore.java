@@ -117,6 +117,11 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public Optional<String> stat(String key) {
+        if (!file(key).toFile().exists()) {
+            // Most models have no aliases file: java.io's stat answers without the NoSuchFileException that
+            // NIO throws (and fills a stack trace for) on every Predict of such a model.
+            return Optional.empty();
+        }
         try {
             BasicFileAttributes a = Files.readAttributes(file(key), BasicFileAttributes.class);
             return a.isRegularFile() ? Optional.of(stamp(a)) : Optional.empty();
