@@ -25,6 +25,19 @@ public class StreamCredits implements ServerInterceptor {
     /** Requests read ahead of their answers: enough to keep a worker busy between a client's messages. */
     static final int WINDOW = 4;
 
+    private final java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong maxAhead = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The most PredictStream requests any stream has had read but not yet answered since the server
+     * started, counted over all streams at once (so an upper bound for one): a test reads it to see that
+     * requests are read only as answers go out.
+     */
+    public long maxReadAhead() {
+        return maxAhead.get();
+    }
+
     /** One call's credits: answers sent whose request for a successor waits for the transport to be ready. */
     private static final class Credits {
         private final ServerCall<?, ?> call;
@@ -62,6 +75,7 @@ public class StreamCredits implements ServerInterceptor {
 
             @Override
             public void sendMessage(R message) {
+                answered.incrementAndGet();
                 super.sendMessage(message);
                 credits.answered();
             }
@@ -69,6 +83,13 @@ public class StreamCredits implements ServerInterceptor {
         ServerCall.Listener<Q> listener = next.startCall(counted, headers);
         call.request(WINDOW);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onMessage(Q message) {
+                long ahead = read.incrementAndGet() - answered.get();
+                maxAhead.accumulateAndGet(ahead, Math::max);
+                super.onMessage(message);
+            }
+
             @Override
             public void onReady() {
                 credits.grant();
