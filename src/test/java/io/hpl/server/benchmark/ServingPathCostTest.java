@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -35,6 +36,57 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 class ServingPathCostTest {
+    /**
+     * ONNX Runtime alone: rows per second of {@code OrtSession.run} on one session shared by 1 and 2 calling
+     * threads (the server's options: one intra-op thread per run), by rows per run, 3 s a cell.
+     */
+    @Test
+    void ortAloneRowsPerSecond() throws Exception {
+        assumeTrue(System.getProperty("hpl.benchmark") != null, "a benchmark: set -Dhpl.benchmark to run it");
+        byte[] onnx = Files.readAllBytes(Path.of(System.getProperty("hpl.benchmark.onnx")));
+        OrtSessionFactory factory = new OrtSessionFactory(OrtSessionFactory.Device.CPU);
+        System.out.println("| rows/run | callers | rows/s | µs/row per caller |");
+        System.out.println("|---|---|---|---|");
+        try (OnnxModelSession probe = factory.open(onnx); OrtSession session = factory.createSession(onnx)) {
+            int width = probe.inputWidth();
+            for (int callers : new int[] {1, 2}) {
+                for (int rows : new int[] {1, 64, 256, 1024, 4096, 10_000}) {
+                    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+                    long deadline = System.nanoTime() + 3_000_000_000L;
+                    long start = System.nanoTime();
+                    List<java.util.concurrent.Future<Long>> done = new java.util.ArrayList<>();
+                    for (int c = 0; c < callers; c++) {
+                        done.add(pool.submit(() -> {
+                            FloatBuffer x = ByteBuffer.allocateDirect(rows * width * 4).order(ByteOrder.nativeOrder())
+                                    .asFloatBuffer();
+                            Random random = new Random(1);
+                            for (int i = 0; i < rows * width; i++) {
+                                x.put(i, (float) random.nextGaussian());
+                            }
+                            long scored = 0;
+                            while (System.nanoTime() < deadline) {
+                                try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), x,
+                                        new long[] {rows, width}); OrtSession.Result res = session.run(Map.of("x", t))) {
+                                    ((OnnxTensor) res.get(0)).getFloatBuffer();
+                                }
+                                scored += rows;
+                            }
+                            return scored;
+                        }));
+                    }
+                    long scored = 0;
+                    for (var f : done) {
+                        scored += f.get();
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    pool.shutdown();
+                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %.3f |%n", rows, callers, scored / seconds,
+                            seconds * 1e6 * callers / scored);
+                }
+            }
+        }
+    }
+
     @Test
     void xFormStepByStep() throws Exception {
         assumeTrue(System.getProperty("hpl.benchmark") != null, "a benchmark: set -Dhpl.benchmark to run it");
