@@ -3,6 +3,7 @@
     hpl datasets upload train.csv --target log_price
     hpl train DATASET_ID house --method SUPERVISED -p iterations=1000
     hpl predict house input.csv -o predictions.csv
+    hpl predict-dataset house DATASET_ID --unlabelled-only --id-column id -o predictions.csv
     hpl evaluate house test.csv --reliability reliability.svg
 
 Exit codes: 0 done; 1 the server refused or failed (the gRPC status code and its message are printed);
@@ -108,6 +109,19 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("--chunk-rows", type=int, default=PREDICT_CHUNK_ROWS,
                          help="rows per request: at most the server's hpl.predict.max-rows (default %(default)s)")
     predict.add_argument("--with-input", action="store_true", help="copy the input columns before the predictions")
+
+    scored = commands.add_parser("predict-dataset",
+                                 help="score a stored dataset on the server (PredictDataset) into a CSV file")
+    scored.add_argument("model_name", help="a model name, or name@alias")
+    scored.add_argument("dataset_id")
+    scored.add_argument("-o", "--output", default="-", help="the CSV to write (default: standard output)")
+    scored.add_argument("--version", type=int, default=0, help="default: the model's production alias, else latest")
+    scored.add_argument("--alias", default="", help="serve the version this alias points to")
+    scored.add_argument("--unlabelled-only", action="store_true", help="only the rows whose target is empty")
+    scored.add_argument("--id-column", default="",
+                        help="a column of the uploaded CSV copied into the output's row_id column")
+    scored.add_argument("--interval-level", type=float, help="of lower/upper, in (0, 1); server default 0.9")
+    scored.add_argument("--chunk-rows", type=int, default=0, help="rows per streamed message (0: server default)")
 
     evaluate = commands.add_parser("evaluate", help="score a model on labelled rows; draw its reliability diagram")
     evaluate.add_argument("model_name")
@@ -292,6 +306,22 @@ def predict(hpl: HplClient, args) -> None:
     print("%d rows predicted by %s v%d -> %s" % (count, model.name, model.version, args.output), file=sys.stderr)
 
 
+def predict_dataset(hpl: HplClient, args) -> None:
+    # The server reads the rows from its store and streams them in file order: nothing is uploaded here.
+    with _open_output(args.output) as sink:
+        writer = csv.writer(sink)
+        writer.writerow(["row_index", "row_id"] + PREDICTION_COLUMNS)
+        count = 0
+        for index, row_id, p in hpl.predict_dataset(args.model_name, args.dataset_id, version=args.version,
+                                                    unlabelled_only=args.unlabelled_only,
+                                                    interval_level=args.interval_level, chunk_rows=args.chunk_rows,
+                                                    id_column=args.id_column, alias=args.alias):
+            writer.writerow([index, row_id, repr(p.mean), repr(p.variance), repr(p.lower), repr(p.upper)])
+            count += 1
+    print("%d rows of dataset %s predicted by %s -> %s" % (count, args.dataset_id, args.model_name, args.output),
+          file=sys.stderr)
+
+
 def _checked(reader):
     for row in reader:
         if None in row:  # DictReader's key for cells past the header
@@ -340,7 +370,7 @@ def evaluate(hpl: HplClient, args) -> None:
 
 
 COMMANDS = {"datasets": datasets, "train": train, "jobs": jobs, "models": models, "predict": predict,
-            "evaluate": evaluate}
+            "predict-dataset": predict_dataset, "evaluate": evaluate}
 
 if __name__ == "__main__":
     sys.exit(main())

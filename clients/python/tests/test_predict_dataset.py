@@ -1,6 +1,11 @@
 """predict_dataset streams (row index, row id, Prediction) and maps the request, against an in-process fake server."""
+import contextlib
+import csv
+import io
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 import grpc
@@ -9,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
 import fake_server  # noqa: E402
-from hpl_client import HplClient, HplError  # noqa: E402
+from hpl_client import HplClient, HplError, cli  # noqa: E402
 from hpl_client._stubs import pb, pb_grpc  # noqa: E402
 
 
@@ -55,6 +60,46 @@ class PredictDatasetTest(unittest.TestCase):
             list(self.hpl.predict_dataset("house", "ds-nope"))
         self.assertEqual("NOT_FOUND", raised.exception.code)
         self.assertIn("ds-nope", raised.exception.message)
+
+
+class PredictDatasetCliTest(unittest.TestCase):
+    """`hpl predict-dataset` writes one CSV line per streamed row, in order; a server error exits 1."""
+
+    def setUp(self):
+        self.fake = DatasetFake()
+        self.server, port = fake_server.start(self.fake)
+        self.target = "127.0.0.1:%d" % port
+        self.scratch = tempfile.mkdtemp()
+
+    def tearDown(self):
+        self.server.stop(None)
+        shutil.rmtree(self.scratch)
+
+    def hpl_cli(self, *argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["--server", self.target] + list(argv))
+        return code, err.getvalue()
+
+    def test_every_row_lands_in_the_csv_in_order(self):
+        path = os.path.join(self.scratch, "scored.csv")
+        code, err = self.hpl_cli("predict-dataset", "house@production", "ds-1", "--unlabelled-only",
+                                 "--id-column", "id", "--chunk-rows", "2", "-o", path)
+        self.assertEqual(0, code, err)
+        with open(path, newline="") as f:
+            lines = list(csv.reader(f))
+        self.assertEqual(["row_index", "row_id", "mean", "variance", "lower", "upper"], lines[0])
+        self.assertEqual([str(i) for i in range(5)], [line[0] for line in lines[1:]])
+        self.assertEqual(["r3", 3.0, 4.0], [lines[4][1], float(lines[4][2]), float(lines[4][5])])
+        self.assertIn("5 rows of dataset ds-1", err)
+        request = self.fake.requests[0]
+        self.assertEqual(("house@production", pb.ROW_SELECTION_UNLABELLED_ONLY, "id", 2),
+                         (request.model_name, request.rows, request.id_column, request.chunk_rows))
+
+    def test_an_unknown_dataset_exits_1_with_the_status(self):
+        code, err = self.hpl_cli("predict-dataset", "house", "ds-nope", "-o", os.path.join(self.scratch, "x.csv"))
+        self.assertEqual(1, code)
+        self.assertIn("error: NOT_FOUND", err)
 
 
 if __name__ == "__main__":
