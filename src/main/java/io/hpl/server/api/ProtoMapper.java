@@ -34,7 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Converts between the API's messages and the domain's records; no rules live here. */
+/** Converts between the API's messages and the domain's records; it checks only the shape of messages (one name per column, equal lengths…), no domain rule. */
 public final class ProtoMapper {
     private ProtoMapper() {
     }

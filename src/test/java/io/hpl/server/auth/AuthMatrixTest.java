@@ -176,7 +176,7 @@ class AuthMatrixTest {
             }
             notAnAuthError(wrong, name + " as admin", asAdmin);
         }
-        assertEquals((20 + 6) * 4, cells, "RegressionService has 20 RPCs, GRPCInferenceService 6: this matrix must grow with them");
+        assertEquals((21 + 6) * 4, cells, "RegressionService has 21 RPCs, GRPCInferenceService 6: this matrix must grow with them");
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         // AuthInterceptor runs first: the metrics interceptor behind it never saw the refused calls.
         for (String code : List.of("UNAUTHENTICATED", "PERMISSION_DENIED")) {
