@@ -287,7 +287,7 @@ public class RegressionGrpcService implements RegressionService {
                     .setMessage(status.getDescription() == null ? "" : status.getDescription())).build();
         } finally {
             metrics.recordStreamed(model, code, System.nanoTime() - start, code == io.grpc.Status.Code.OK
-                    ? PredictCalls.tableRows(request) : -1);
+                    ? PredictCalls.batchRows(request) : -1);
         }
     }
 
