@@ -25,14 +25,11 @@ public class StreamCredits implements ServerInterceptor {
     /** Requests read ahead of their answers: enough to keep a worker busy between a client's messages. */
     static final int WINDOW = 4;
 
-    private final java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong maxAhead = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * The most PredictStream requests any stream has had read but not yet answered since the server
-     * started, counted over all streams at once (so an upper bound for one): a test reads it to see that
-     * requests are read only as answers go out.
+     * The most requests one PredictStream has had read but not yet answered, over every stream since the
+     * server started: a test reads it to see that requests are read only as answers go out.
      */
     public long maxReadAhead() {
         return maxAhead.get();
@@ -42,6 +39,9 @@ public class StreamCredits implements ServerInterceptor {
     private static final class Credits {
         private final ServerCall<?, ?> call;
         private int owed;
+        /** Requests read and answers sent on this call, for {@link #maxReadAhead}. */
+        final java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
         Credits(ServerCall<?, ?> call) {
             this.call = call;
@@ -75,7 +75,7 @@ public class StreamCredits implements ServerInterceptor {
 
             @Override
             public void sendMessage(R message) {
-                answered.incrementAndGet();
+                credits.sent.incrementAndGet();
                 super.sendMessage(message);
                 credits.answered();
             }
@@ -85,7 +85,7 @@ public class StreamCredits implements ServerInterceptor {
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(Q message) {
-                long ahead = read.incrementAndGet() - answered.get();
+                long ahead = credits.read.incrementAndGet() - credits.sent.get();
                 maxAhead.accumulateAndGet(ahead, Math::max);
                 super.onMessage(message);
             }
