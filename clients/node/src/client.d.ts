@@ -12,7 +12,8 @@ export type ColumnKind = 'COLUMN_KIND_UNSPECIFIED' | 'COLUMN_KIND_NUMERIC' | 'CO
 
 export interface Column { name: string; kind: ColumnKind; categories: string[]; hasMissing: boolean }
 export interface ImageShape { channels: number; height: number; width: number }
-export interface Schema { targetColumn: string; features: Column[]; ignoredColumns: string[]; image: ImageShape | null }
+export interface Schema { targetColumn: string; features: Column[]; ignoredColumns: string[]; image: ImageShape | null;
+  encodedInputs: string[] }
 
 export interface DatasetInfo {
   id: string; name: string; labelledRows: number; unlabelledRows: number; schema: Schema | null; sha256: string;
@@ -80,6 +81,8 @@ export type TrainEvent = EventBase & (
 );
 
 export interface Prediction { mean: number; variance: number; lower: number; upper: number }
+/** The answer to the columns and x forms: one value per row in each array, in row order. */
+export interface PackedPredictions { version: number; mean: number[]; variance: number[]; lower: number[]; upper: number[] }
 /** A table row: numbers for numeric columns, strings for categorical ones. */
 export type Row = Record<string, number | string>;
 
@@ -157,6 +160,10 @@ export class HplClient {
   /** As predict, with the concrete version that scored the rows. */
   predictVersioned(modelName: string, rows: Row[], options?: { version?: number; alias?: string; intervalLevel?: number }):
     Promise<{ version: number; predictions: Prediction[] }>;
+  predictColumns(modelName: string, columns: Record<string, Float32Array | Float64Array | number[] | string[]>,
+    options?: { version?: number; alias?: string; intervalLevel?: number }): Promise<PackedPredictions>;
+  predictEncoded(modelName: string, x: Float32Array | number[], width: number,
+    options?: { version?: number; alias?: string; intervalLevel?: number }): Promise<PackedPredictions>;
   predictImages(modelName: string, images: Array<Buffer | number[]>, options?: {
     version?: number; resize?: boolean;
   }): Promise<Prediction[]>;

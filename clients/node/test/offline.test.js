@@ -194,3 +194,28 @@ test('aliases: setAlias, deleteAlias, alias on predict/evaluate/getModel, promot
     ['StartTraining', 'm', undefined, null, true],
   ]);
 });
+
+test('predictColumns and predictEncoded: Float32Array as floats, numbers as doubles, strings as texts; packed answers', async (t) => {
+  const seen = [];
+  const server = await fake({
+    Predict: (call, done) => {
+      seen.push(call.request);
+      const n = call.request.x ? call.request.x.values.length / call.request.x.width
+        : call.request.columns.columns[0].floats.length + call.request.columns.columns[0].doubles.length;
+      const mean = Array.from({ length: n }, (_, i) => i);
+      done(null, { version: 4, packed: { mean, variance: mean.map(() => 1), lower: mean.map((m) => m - 1), upper: mean.map((m) => m + 1) } });
+    },
+  });
+  const client = new HplClient(server.target, { timeoutMs: 5000 });
+  t.after(() => { client.close(); server.stop(); });
+
+  const answer = await client.predictColumns('m', { a: new Float32Array([1.5, 2.5]), b: [3, NaN], c: ['red', ''] });
+  assert.deepEqual(answer, { version: 4, mean: [0, 1], variance: [1, 1], lower: [-1, 0], upper: [1, 2] });
+  const columns = Object.fromEntries(seen[0].columns.columns.map((c) => [c.name, c]));
+  assert.deepEqual(columns.a.floats, [1.5, 2.5]);
+  assert.equal(columns.b.doubles[0], 3);
+  assert.ok(Number.isNaN(columns.b.doubles[1]));
+  assert.deepEqual(columns.c.texts, ['red', '']);
+  assert.deepEqual((await client.predictEncoded('m', new Float32Array([1, 0, 2, 1, 3, 0]), 2)).mean, [0, 1, 2]);
+  assert.equal(seen[1].x.width, 2);
+});

@@ -6,9 +6,10 @@
         job = hpl.start_training(dataset.id, "my-model", method="SUPERVISED", request_id=None)
         model = hpl.wait_for_model(job.id, on_event=print)  # reattaches if the connection drops
         print(hpl.predict("my-model", [{"a": 1.0, "c": "red"}]))
+        print(hpl.predict_columns("my-model", {"a": numpy.array([1.0, 2.0]), "c": ["red", "blue"]}))  # packed, fast
         print(hpl.predict_frame("my-model", frame))  # pandas in, pandas out: mean, variance, lower, upper
 """
-from hpl_client.client import DEFAULT, HplClient, HplError, Prediction, open_channel
+from hpl_client.client import DEFAULT, HplClient, HplError, PackedPredictions, Prediction, open_channel
 
-__all__ = ["DEFAULT", "HplClient", "HplError", "Prediction", "open_channel"]
+__all__ = ["DEFAULT", "HplClient", "HplError", "PackedPredictions", "Prediction", "open_channel"]
 __version__ = "0.1.0"

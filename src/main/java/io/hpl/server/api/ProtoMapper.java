@@ -34,7 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Converts between the API's messages and the domain's records; no rules live here. */
+/** Converts between the API's messages and the domain's records; it checks only the shape of messages (one name per column, equal lengths…), no domain rule. */
 public final class ProtoMapper {
     private ProtoMapper() {
     }
@@ -61,6 +61,9 @@ public final class ProtoMapper {
                             ? ColumnKind.COLUMN_KIND_NUMERIC : ColumnKind.COLUMN_KIND_CATEGORICAL)
                     .addAllCategories(c.categories())
                     .setHasMissing(c.hasMissing()));
+        }
+        if (!s.isImage()) {
+            b.addAllEncodedInputs(s.encodedNames());
         }
         if (s.isImage()) {
             b.setImage(ImageShape.newBuilder()
@@ -197,6 +200,93 @@ public final class ProtoMapper {
     /** Rows as column → cell, for the encoder; anything but a number, string or null is refused. */
     public static List<Map<String, CellValue>> rows(List<Struct> rows) {
         return java.util.stream.IntStream.range(0, rows.size()).mapToObj(i -> row(i, rows.get(i))).toList();
+    }
+
+    /**
+     * PredictRequest.columns as the serving layer's columns. Checked here: what belongs to the message
+     * (a name per column, each column once, one kind of values, the same length for all); the model's
+     * rules (unknown or missing columns, categories, missing values) are the serving layer's.
+     */
+    public static io.hpl.server.serving.FeatureColumns columns(io.hpl.server.api.v1.FeatureColumns message) {
+        if (message.getColumnsCount() == 0) {
+            throw HplException.invalid("columns has no columns: send one ColumnValues (name and values) per feature column");
+        }
+        Map<String, io.hpl.server.serving.FeatureColumns.Values> columns = new java.util.LinkedHashMap<>();
+        int rows = -1;
+        String first = null;
+        for (int c = 0; c < message.getColumnsCount(); c++) {
+            io.hpl.server.api.v1.ColumnValues column = message.getColumns(c);
+            String name = column.getName();
+            if (name.isEmpty()) {
+                throw HplException.invalid("columns[" + c + "] has no name: name each column as the model's schema does");
+            }
+            io.hpl.server.serving.FeatureColumns.Values values = values(column);
+            if (rows >= 0 && values.length() != rows) {
+                throw HplException.invalid("column " + EchoedInput.quote(name) + " has " + values.length() + " values, column "
+                        + EchoedInput.quote(first) + " has " + rows + ": every column needs one value per row");
+            }
+            if (columns.put(name, values) != null) {
+                throw HplException.invalid("column " + EchoedInput.quote(name) + " is given twice");
+            }
+            rows = values.length();
+            first = first == null ? name : first;
+        }
+        return new io.hpl.server.serving.FeatureColumns(rows, columns);
+    }
+
+    /** The one kind of values a column carries, copied out by index (no boxing). */
+    private static io.hpl.server.serving.FeatureColumns.Values values(io.hpl.server.api.v1.ColumnValues column) {
+        int kinds = (column.getFloatsCount() > 0 ? 1 : 0) + (column.getDoublesCount() > 0 ? 1 : 0)
+                + (column.getTextsCount() > 0 ? 1 : 0);
+        if (kinds > 1) {
+            throw HplException.invalid("column " + EchoedInput.quote(column.getName())
+                    + " has values of more than one kind: set one of floats, doubles and texts");
+        }
+        if (column.getFloatsCount() > 0) {
+            float[] values = new float[column.getFloatsCount()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = column.getFloats(i);
+            }
+            return new io.hpl.server.serving.FeatureColumns.Floats(values);
+        }
+        if (column.getDoublesCount() > 0) {
+            double[] values = new double[column.getDoublesCount()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = column.getDoubles(i);
+            }
+            return new io.hpl.server.serving.FeatureColumns.Numbers(values);
+        }
+        return new io.hpl.server.serving.FeatureColumns.Texts(column.getTextsList().toArray(String[]::new));
+    }
+
+    /** PredictRequest.x as encoded rows; its width is checked against the model by the serving layer. */
+    public static io.hpl.server.serving.EncodedRows encodedRows(io.hpl.server.api.v1.EncodedMatrix x) {
+        int width = x.getWidth();
+        int count = x.getValuesCount();
+        if (width <= 0) {
+            throw HplException.invalid("x.width is " + width + ": set it to the model's encoded width (the number of"
+                    + " Schema.encoded_inputs; channels·height·width for an image model)");
+        }
+        if (count % width != 0) {
+            throw HplException.invalid("x has " + count + " values, not a whole number of rows of width " + width);
+        }
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = x.getValues(i);
+        }
+        return new io.hpl.server.serving.EncodedRows(count / width, values);
+    }
+
+    /** Predictions as four packed arrays (the answer to the columns and x forms). */
+    public static io.hpl.server.api.v1.PackedPredictions packed(io.hpl.server.model.Predictions p, IntervalRule intervals,
+                                                                double level) {
+        io.hpl.server.api.v1.PackedPredictions.Builder b = io.hpl.server.api.v1.PackedPredictions.newBuilder();
+        for (int i = 0; i < p.size(); i++) {
+            double mean = p.mean()[i];
+            double halfWidth = intervals.halfWidth(p.variance()[i], level);
+            b.addMean(mean).addVariance(p.variance()[i]).addLower(mean - halfWidth).addUpper(mean + halfWidth);
+        }
+        return b.build();
     }
 
     /** Images as the client sent them; one with neither bytes nor tensor is refused. */

@@ -22,7 +22,6 @@ import io.hpl.server.api.v1.ListMethodsResponse;
 import io.hpl.server.api.v1.ListModelsRequest;
 import io.hpl.server.api.v1.ListModelsResponse;
 import io.hpl.server.api.v1.ModelInfo;
-import io.hpl.server.api.v1.Prediction;
 import io.hpl.server.api.v1.PredictRequest;
 import io.hpl.server.api.v1.DatasetPrediction;
 import io.hpl.server.api.v1.PredictDatasetRequest;
@@ -32,6 +31,10 @@ import io.hpl.server.errors.Cancellation;
 import io.hpl.server.serving.DatasetScoring;
 import java.util.function.BooleanSupplier;
 import io.hpl.server.api.v1.PredictResponse;
+import io.hpl.server.api.v1.PredictError;
+import io.hpl.server.api.v1.PredictStreamRequest;
+import io.hpl.server.api.v1.PredictStreamResponse;
+import io.hpl.server.metrics.RequestMetricsInterceptor;
 import io.hpl.server.api.v1.RegressionService;
 import io.hpl.server.api.v1.SetAliasRequest;
 import io.hpl.server.api.v1.SetAliasResponse;
@@ -83,9 +86,13 @@ public class RegressionGrpcService implements RegressionService {
     private final TrainingJobs jobs;
     private final PredictionService predictions;
     private final LoadedModels loaded;
+    private final PredictCalls predictCalls;
+    private final RequestMetricsInterceptor metrics;
 
     public RegressionGrpcService(DatasetStore datasets, ModelStore models, MethodRegistry methods, TrainingJobs jobs,
-                                 PredictionService predictions, LoadedModels loaded) {
+                                 PredictionService predictions, LoadedModels loaded, RequestMetricsInterceptor metrics) {
+        this.predictCalls = new PredictCalls(predictions);
+        this.metrics = metrics;
         this.datasets = datasets;
         this.models = models;
         this.methods = methods;
@@ -230,32 +237,58 @@ public class RegressionGrpcService implements RegressionService {
         // A few rows for a table model whose session is loaded: scored on the gRPC thread, no worker hop,
         // with the version resolved here. Anything that may load a model, decode images or score many rows
         // goes to a worker.
-        Optional<ModelRecord> warm = request.getImagesCount() == 0 && request.getRowsCount() <= INLINE_MAX_ROWS
+        int rows = PredictCalls.tableRows(request);
+        Optional<ModelRecord> warm = rows >= 0 && rows <= INLINE_MAX_ROWS
                 ? predictions.warmTableModel(request.getModelName(), request.getVersion(), request.getAlias())
                 : Optional.empty();
-        Supplier<PredictResponse> work = () -> {
-            if (request.getRowsCount() > 0 && request.getImagesCount() > 0) {
-                throw HplException.invalid("set either rows (table models) or images (image models), not both");
-            }
-            double level = ProtoMapper.intervalLevel(request);
-            PredictionService.Scored scored = request.getImagesCount() > 0
-                    ? predictions.predictImages(ref(request.getModelName(), request.getVersion(), request.getAlias()),
-                            ProtoMapper.images(request.getImagesList()), request.getResizeImages())
-                    : warm.isPresent() ? predictions.predict(warm.get(), ProtoMapper.rows(request.getRowsList()))
-                    : predictions.predict(ref(request.getModelName(), request.getVersion(), request.getAlias()),
-                            ProtoMapper.rows(request.getRowsList()));
-            PredictResponse.Builder b = PredictResponse.newBuilder()
-                    .setModelName(scored.model().name()).setVersion(scored.model().version());
-            Predictions p = scored.predictions();
-            IntervalRule intervals = scored.model().intervals();
-            for (int i = 0; i < p.size(); i++) {
-                double halfWidth = intervals.halfWidth(p.variance()[i], level);
-                b.addPredictions(Prediction.newBuilder().setMean(p.mean()[i]).setVariance(p.variance()[i])
-                        .setLower(p.mean()[i] - halfWidth).setUpper(p.mean()[i] + halfWidth));
-            }
-            return b.build();
-        };
+        Supplier<PredictResponse> work = () -> predictCalls.answer(request, warm);
         return warm.isPresent() ? BlockingCalls.inline(work) : blocking(work);
+    }
+
+    /**
+     * Answers each request of the stream in order on a worker thread, as Predict would, with a failed
+     * request answered by an error message instead of ending the stream; only the end of the call
+     * (cancel, deadline) ends it. How many requests are read ahead is {@link StreamCredits}' business.
+     */
+    @Override
+    public Multi<PredictStreamResponse> predictStream(Multi<PredictStreamRequest> requests) {
+        Context.CancellableContext call = Context.current().withCancellation(); // see BlockingCalls.call
+        return requests.emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(message -> inContext(call, () -> streamAnswer(message, call)))
+                .onTermination().invoke(() -> call.cancel(null))
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    /** Most characters of a PredictStreamRequest.request_id: it is echoed, not stored. */
+    static final int MAX_REQUEST_ID_CHARS = 256;
+
+    private PredictStreamResponse streamAnswer(PredictStreamRequest message, Context call) {
+        long start = System.nanoTime();
+        PredictStreamResponse.Builder out = PredictStreamResponse.newBuilder();
+        PredictRequest request = message.getRequest();
+        String model = "";
+        io.grpc.Status.Code code = io.grpc.Status.Code.OK;
+        try {
+            if (message.getRequestId().length() > MAX_REQUEST_ID_CHARS) {
+                throw HplException.invalid("request_id has " + message.getRequestId().length() + " characters; at most "
+                        + MAX_REQUEST_ID_CHARS + " are echoed");
+            }
+            out.setRequestId(message.getRequestId());
+            PredictResponse response = predictCalls.answer(request, Optional.empty());
+            model = response.getModelName();
+            return out.setResponse(response).build();
+        } catch (RuntimeException e) {
+            io.grpc.Status status = GrpcErrors.toStatus(e).getStatus();
+            code = status.getCode();
+            if (call.isCancelled() || code == io.grpc.Status.Code.CANCELLED) {
+                throw e; // the caller is gone: nobody reads an answer
+            }
+            return out.setError(PredictError.newBuilder().setCode(code.value()).setCodeName(code.name())
+                    .setMessage(status.getDescription() == null ? "" : status.getDescription())).build();
+        } finally {
+            metrics.recordStreamed(model, code, System.nanoTime() - start, code == io.grpc.Status.Code.OK
+                    ? PredictCalls.batchRows(request) : -1);
+        }
     }
 
     @Override

@@ -51,6 +51,7 @@ public final class MethodRoles {
             Map.entry(HPL + "ListJobs", Access.READER),
             Map.entry(HPL + "WatchJob", Access.READER),
             Map.entry(HPL + "Predict", Access.READER),
+            Map.entry(HPL + "PredictStream", Access.READER), // Predict, many requests on one stream
             Map.entry(HPL + "Evaluate", Access.READER),
             Map.entry(HPL + "PredictDataset", Access.READER), // Predict over a stored dataset: reads only
             Map.entry(HPL + "ListModels", Access.READER),

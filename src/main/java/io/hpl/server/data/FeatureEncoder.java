@@ -56,25 +56,99 @@ public final class FeatureEncoder {
         List<Column> features = schema.features();
         for (int c = 0; c < features.size(); c++) {
             Column column = features.get(c);
-            CellValue cell = lookup.apply(column.name());
-            boolean missing = cell == null || cell.isMissing();
-            if (missing && !column.hasMissing()) {
-                throw invalid(rowLabel, column.name(), "missing value; this column had no missing values in the data"
-                        + " the model was trained on, so it needs one");
+            encodeCell(rowLabel, c, lookup.apply(column.name()), out, offset);
+            offset += column.encodedWidth();
+        }
+        return out;
+    }
+
+    /**
+     * One column of a batch, as {@link #encodeColumns} reads it: numbers by index without an object per
+     * cell where the column holds numbers, else cells.
+     */
+    public interface ColumnReader {
+        int length();
+
+        /** True when {@link #number} gives the cells (NaN for a missing one); false to read {@link #cell}. */
+        boolean numeric();
+
+        double number(int row);
+
+        CellValue cell(int row);
+    }
+
+    /**
+     * Encodes a batch given column by column: the rows are those {@link #encodeRow} would encode from
+     * the same cells, with the same rules and messages ("row i, column ..."), written row-major into one
+     * array of rows × {@link DatasetSchema#encodedWidth()} values. A numeric column given as numbers is
+     * encoded without an object per cell (the tensor path).
+     *
+     * @param lookup a feature column's values, or null when the request lacks the column (every row missing)
+     */
+    public float[] encodeColumns(int rows, Function<String, ColumnReader> lookup) {
+        int width = schema.encodedWidth();
+        float[] out = new float[Math.multiplyExact(rows, width)];
+        int offset = 0;
+        List<Column> features = schema.features();
+        for (int c = 0; c < features.size(); c++) {
+            Column column = features.get(c);
+            ColumnReader reader = lookup.apply(column.name());
+            if (reader != null && reader.length() != rows) {
+                throw new IllegalArgumentException("column " + column.name() + " has " + reader.length() + " values for "
+                        + rows + " rows");
             }
-            if (missing) {
-                if (column.kind() == ColumnKind.NUMERIC) {
-                    out[offset] = Float.NaN; // imputed where the model standardises its inputs
+            if (reader != null && reader.numeric() && column.kind() == ColumnKind.NUMERIC) {
+                for (int r = 0, at = offset; r < rows; r++, at += width) {
+                    double value = reader.number(r);
+                    if (Double.isNaN(value)) {
+                        encodeMissing(r, column, out, at);
+                    } else {
+                        out[at] = toFloat(r, column.name(), value);
+                    }
                 }
-                out[offset + column.valueWidth()] = 1f;
-            } else if (column.kind() == ColumnKind.NUMERIC) {
-                out[offset] = toFloat(rowLabel, column.name(), cell);
             } else {
-                out[offset + categoryPosition(rowLabel, column, categoryIndex.get(c), cell)] = 1f;
+                for (int r = 0, at = offset; r < rows; r++, at += width) {
+                    encodeCell("row " + r, c, reader == null ? CellValue.MISSING : reader.cell(r), out, at);
+                }
             }
             offset += column.encodedWidth();
         }
         return out;
+    }
+
+    /** The one rule per cell: feature {@code c}'s cell into {@code out} from {@code at} on. */
+    private void encodeCell(String rowLabel, int c, CellValue cell, float[] out, int at) {
+        Column column = schema.features().get(c);
+        boolean missing = cell == null || cell.isMissing();
+        if (missing) {
+            requireMissingAllowed(rowLabel, column);
+            markMissing(column, out, at);
+        } else if (column.kind() == ColumnKind.NUMERIC) {
+            out[at] = toFloat(rowLabel, column.name(), cell);
+        } else {
+            out[at + categoryPosition(rowLabel, column, categoryIndex.get(c), cell)] = 1f;
+        }
+    }
+
+    private static void encodeMissing(int row, Column column, float[] out, int at) {
+        if (!column.hasMissing()) {
+            requireMissingAllowed("row " + row, column); // throws; the label is built only then
+        }
+        markMissing(column, out, at);
+    }
+
+    private static void requireMissingAllowed(String rowLabel, Column column) {
+        if (!column.hasMissing()) {
+            throw invalid(rowLabel, column.name(), "missing value; this column had no missing values in the data"
+                    + " the model was trained on, so it needs one");
+        }
+    }
+
+    private static void markMissing(Column column, float[] out, int at) {
+        if (column.kind() == ColumnKind.NUMERIC) {
+            out[at] = Float.NaN; // imputed where the model standardises its inputs
+        }
+        out[at + column.valueWidth()] = 1f;
     }
 
     /**
@@ -97,7 +171,20 @@ public final class FeatureEncoder {
     }
 
     private static float toFloat(String rowLabel, String column, CellValue cell) {
-        double value = finiteNumber(rowLabel, column, cell);
+        return checkedFloat(rowLabel, column, finiteNumber(rowLabel, column, cell));
+    }
+
+    /** A number given as such (not NaN: that is a missing cell), with the rules of {@link #finiteNumber}. */
+    private static float toFloat(int row, String column, double value) {
+        float f = (float) value;
+        if (Double.isInfinite(value) || Float.isInfinite(f)) { // the label is built only for the message
+            requireFinite("row " + row, column, value);
+            return checkedFloat("row " + row, column, value);
+        }
+        return f;
+    }
+
+    private static float checkedFloat(String rowLabel, String column, double value) {
         float f = (float) value;
         if (Float.isInfinite(f)) {
             // Inputs are float32; a double beyond its range would reach the model as infinity.

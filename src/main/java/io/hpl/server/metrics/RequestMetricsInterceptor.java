@@ -104,40 +104,54 @@ public class RequestMetricsInterceptor implements ServerInterceptor {
         if (!name.isEmpty()) {
             facts.model = name;
         }
-        if ("Predict".equals(facts.rpc)) {
-            // A table Predict sends rows, an image Predict images (never both): either is the batch.
-            facts.rows = repeatedCount(request, "rows") + repeatedCount(request, "images");
+        if ("Predict".equals(facts.rpc) && request instanceof io.hpl.server.api.v1.PredictRequest predict) {
+            // rows, images, columns or x (one form per request): its row count is the batch
+            facts.rows = Math.max(0, io.hpl.server.api.PredictCalls.batchRows(predict));
         }
         if ("DeleteModel".equals(facts.rpc)) {
             facts.deletedModel = stringField(request, "name");
         }
     }
 
-    private static int repeatedCount(Message request, String name) {
-        FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
-        return field != null && field.isRepeated() ? request.getRepeatedFieldCount(field) : 0;
+    /** The rpc tag of one request of a PredictStream (the stream itself is timed as "PredictStream"). */
+    static final String STREAMED_PREDICT = "PredictStream.request";
+
+    /**
+     * Records one request of a PredictStream as a Predict call is recorded: its latency by model and
+     * code, and its rows when it succeeded ({@code rows} ≥ 0).
+     */
+    public void recordStreamed(String model, Status.Code code, long nanos, int rows) {
+        CallFacts facts = new CallFacts(STREAMED_PREDICT);
+        facts.model = model;
+        facts.rows = rows;
+        record(facts, code, nanos);
     }
 
     private void record(CallFacts facts, Status status) {
+        record(facts, status.getCode(), System.nanoTime() - facts.start);
+    }
+
+    private void record(CallFacts facts, Status.Code code, long nanos) {
+        boolean ok = code == Status.Code.OK;
         // Only a successful call proves the model exists: tagging failed calls with any name a client
         // sends would let clients create time series at will.
-        String model = status.isOk() ? facts.model : "";
-        durations.computeIfAbsent(new DurationKey(facts.rpc, model, status.getCode()), k -> Timer.builder(RPC_DURATION)
+        String model = ok ? facts.model : "";
+        durations.computeIfAbsent(new DurationKey(facts.rpc, model, code), k -> Timer.builder(RPC_DURATION)
                         .description("hpl.v1 RPC latency from the call's start to its status (Train: the whole job)")
                         .tag("rpc", k.rpc()).tag("model", k.model()).tag("code", k.code().name())
                         .serviceLevelObjectives(LATENCY_BUCKETS)
                         .register(registry))
-                .record(System.nanoTime() - facts.start, TimeUnit.NANOSECONDS);
-        if (status.isOk() && facts.rows >= 0) {
+                .record(nanos, TimeUnit.NANOSECONDS);
+        if (ok && facts.rows >= 0) {
             batches.computeIfAbsent(model, m -> DistributionSummary.builder(PREDICT_BATCH)
-                            .description("Rows per successful Predict request")
+                            .description("Rows per successful Predict request (and per successful request of a PredictStream)")
                             .baseUnit("rows")
                             .tag("model", m)
                             .serviceLevelObjectives(1, 10, 100, 1_000, 10_000) // buckets up to the largest allowed batch
                             .register(registry))
                     .record(facts.rows);
         }
-        if (status.isOk() && !facts.deletedModel.isEmpty() && models.list(facts.deletedModel).isEmpty()) {
+        if (ok && !facts.deletedModel.isEmpty() && models.list(facts.deletedModel).isEmpty()) {
             forget(facts.deletedModel);
         }
     }

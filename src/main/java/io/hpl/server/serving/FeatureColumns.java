@@ -1,12 +1,14 @@
 package io.hpl.server.serving;
 
 import io.hpl.server.data.CellValue;
+import io.hpl.server.data.FeatureEncoder;
 import java.util.Map;
 
 /**
- * A batch of rows given column by column (the tensor form of the Open Inference Protocol): one
- * array per feature column, every array {@code rows} long. No per-row object is built on the way:
- * the encoder reads cell {@code i} of each column straight from these arrays.
+ * A batch of rows given column by column (the tensor forms: hpl.v1's PredictRequest.columns and the
+ * Open Inference Protocol's column tensors): one array per feature column, every array {@code rows}
+ * long. No per-row object is built on the way: {@link FeatureEncoder#encodeColumns} reads the numbers
+ * straight from these arrays.
  */
 public record FeatureColumns(int rows, Map<String, Values> columns) {
     public FeatureColumns {
@@ -20,11 +22,7 @@ public record FeatureColumns(int rows, Map<String, Values> columns) {
     }
 
     /** The values of one column. */
-    public sealed interface Values permits Numbers, Texts {
-        int length();
-
-        /** Cell {@code row} as the encoder reads it. */
-        CellValue cell(int row);
+    public sealed interface Values extends FeatureEncoder.ColumnReader permits Numbers, Floats, Texts {
     }
 
     /** Numbers; NaN is a missing value (a tensor has no null), as in the raw ONNX input. */
@@ -35,9 +33,43 @@ public record FeatureColumns(int rows, Map<String, Values> columns) {
         }
 
         @Override
+        public boolean numeric() {
+            return true;
+        }
+
+        @Override
+        public double number(int row) {
+            return values[row];
+        }
+
+        @Override
         public CellValue cell(int row) {
             double v = values[row];
             return Double.isNaN(v) ? CellValue.MISSING : new CellValue.Number(v);
+        }
+    }
+
+    /** float32 numbers, as the model computes in; NaN is a missing value. */
+    public record Floats(float[] values) implements Values {
+        @Override
+        public int length() {
+            return values.length;
+        }
+
+        @Override
+        public boolean numeric() {
+            return true;
+        }
+
+        @Override
+        public double number(int row) {
+            return values[row];
+        }
+
+        @Override
+        public CellValue cell(int row) {
+            float v = values[row];
+            return Float.isNaN(v) ? CellValue.MISSING : new CellValue.Number(v);
         }
     }
 
@@ -46,6 +78,16 @@ public record FeatureColumns(int rows, Map<String, Values> columns) {
         @Override
         public int length() {
             return values.length;
+        }
+
+        @Override
+        public boolean numeric() {
+            return false;
+        }
+
+        @Override
+        public double number(int row) {
+            throw new UnsupportedOperationException("a text column is read by cell");
         }
 
         @Override

@@ -109,12 +109,25 @@ public class PredictionService {
     }
 
     /**
-     * Scores rows given column by column (the tensor form): the same rules as {@link #predict}
-     * (one encoder, one unknown-column check, one row limit), without a map per row.
+     * Scores rows given column by column (the tensor forms): the same rules as {@link #predict}
+     * (one encoder, one unknown-column check, one row limit), without an object per row or per number.
      */
     public Scored predictColumns(String modelName, int version, FeatureColumns columns) {
+        return predictColumns(ModelRef.of(modelName, version), columns);
+    }
+
+    public Scored predictColumns(ModelRef ref, FeatureColumns columns) {
         checkBatch(columns.rows());
-        ModelRecord model = models.resolve(ModelRef.of(modelName, version));
+        return scoreColumns(models.resolve(ref), columns);
+    }
+
+    /** Scores columns with an already resolved version (see {@link #warmTableModel}). */
+    public Scored predictColumns(ModelRecord model, FeatureColumns columns) {
+        checkBatch(columns.rows());
+        return scoreColumns(model, columns);
+    }
+
+    private Scored scoreColumns(ModelRecord model, FeatureColumns columns) {
         requireTabular(model);
         checkColumns("", columns.columns().keySet(), model);
         for (io.hpl.server.data.Column column : model.schema().features()) {
@@ -123,34 +136,42 @@ public class PredictionService {
                         + model.name() + "' takes " + featureNames(model) + ", one value per row each");
             }
         }
-        FeatureEncoder encoder = encoders.of(model);
-        float[][] x = new float[columns.rows()][];
-        for (int i = 0; i < x.length; i++) {
-            checkpointEvery(i, "Predict");
-            int row = i;
-            x[i] = encode(encoder, "row " + i, column -> {
-                FeatureColumns.Values values = columns.columns().get(column);
-                return values == null ? CellValue.MISSING : values.cell(row);
-            }, columns.columns().keySet());
-        }
-        return new Scored(model, run(model, x));
+        columns.columns().forEach((column, values) -> {
+            if (values instanceof FeatureColumns.Texts texts) {
+                for (int i = 0; i < texts.values().length; i++) {
+                    tableLimits.checkCell("row " + i, column, texts.values()[i]); // before anything parses it
+                }
+            }
+        });
+        Cancellation.checkpoint("Predict (before encoding " + columns.rows() + " rows)");
+        float[] x = encoders.of(model).encodeColumns(columns.rows(), columns.columns()::get);
+        return new Scored(model, run(model, x, columns.rows()));
     }
 
     /** Scores rows already encoded as the graph's input {@code x}, after checking their width against the model. */
     public Scored predictEncoded(String modelName, int version, EncodedRows x) {
+        return predictEncoded(ModelRef.of(modelName, version), x);
+    }
+
+    public Scored predictEncoded(ModelRef ref, EncodedRows x) {
         checkBatch(x.rows());
-        ModelRecord model = models.resolve(ModelRef.of(modelName, version));
+        return scoreEncoded(models.resolve(ref), x);
+    }
+
+    /** Scores encoded rows with an already resolved version (see {@link #warmTableModel}). */
+    public Scored predictEncoded(ModelRecord model, EncodedRows x) {
+        checkBatch(x.rows());
+        return scoreEncoded(model, x);
+    }
+
+    private Scored scoreEncoded(ModelRecord model, EncodedRows x) {
         int width = model.schema().isImage() ? model.schema().image().values() : model.schema().encodedWidth();
         if (x.width() != width) {
             throw HplException.invalid("x has " + x.width() + " values per row; model '" + model.name() + "' takes " + width
                     + (model.schema().isImage() ? " (an image of " + model.schema().image() + ", channel-major)"
                             : " (its encoded inputs " + model.schema().encodedNames() + ")"));
         }
-        try (LoadedModels.Lease lease = loaded.acquire(model)) {
-            return new Scored(model, lease.predict(x.values(), x.rows()));
-        } catch (OrtException e) {
-            throw ortFailed(model, e);
-        }
+        return new Scored(model, run(model, x.values(), x.rows()));
     }
 
     /** Scores labelled rows given inline (each with the target column). */
@@ -298,6 +319,15 @@ public class PredictionService {
     private static void checkpointEvery(int row, String work) {
         if (row % CHECK_EVERY_ROWS == 0) {
             Cancellation.checkpoint(work + " (at row " + row + ")");
+        }
+    }
+
+    /** Rows packed row-major in one array: no per-row array on the way (the tensor forms). */
+    private Predictions run(ModelRecord model, float[] x, int rows) {
+        try (LoadedModels.Lease lease = loaded.acquire(model)) {
+            return lease.predict(x, rows); // through the model's dynamic batcher, as every other form
+        } catch (OrtException e) {
+            throw ortFailed(model, e);
         }
     }
 

@@ -57,7 +57,7 @@ import org.junit.jupiter.api.Test;
  * needs a token; every method of every service the server registers has a row in MethodRoles; and
  * an admin's upload and delete leave audit lines naming the key, the dataset id and the outcome.
  * The expected role of each RPC is written here from the issue's rule (Get*, List*, Predict,
- * PredictDataset, Evaluate, WatchJob, DownloadModel and OIP inference: reader; OIP ServerLive/ServerReady: open;
+ * PredictStream, PredictDataset, Evaluate, WatchJob, DownloadModel and OIP inference: reader; OIP ServerLive/ServerReady: open;
  * the rest: admin), not read from MethodRoles.
  */
 @QuarkusTest
@@ -82,7 +82,7 @@ class AuthMatrixTest {
 
     private static boolean readerMethod(String name) {
         return name.startsWith("Get") || name.startsWith("List")
-                || Set.of("Predict", "PredictDataset", "Evaluate", "WatchJob", "DownloadModel").contains(name);
+                || Set.of("Predict", "PredictStream", "PredictDataset", "Evaluate", "WatchJob", "DownloadModel").contains(name);
     }
 
     private static Metadata authorization(String value) {
@@ -109,7 +109,7 @@ class AuthMatrixTest {
                         events.next();
                     }
                 }
-                case CLIENT_STREAMING -> {
+                case CLIENT_STREAMING, BIDI_STREAMING -> { // one empty message, then the end of the requests
                     CompletableFuture<Status> done = new CompletableFuture<>();
                     ClientCall clientCall = withHeaders.newCall(method, options);
                     StreamObserver requests = ClientCalls.asyncClientStreamingCall(clientCall, new StreamObserver<Object>() {
@@ -176,7 +176,7 @@ class AuthMatrixTest {
             }
             notAnAuthError(wrong, name + " as admin", asAdmin);
         }
-        assertEquals((20 + 6) * 4, cells, "RegressionService has 20 RPCs, GRPCInferenceService 6: this matrix must grow with them");
+        assertEquals((21 + 6) * 4, cells, "RegressionService has 21 RPCs, GRPCInferenceService 6: this matrix must grow with them");
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         // AuthInterceptor runs first: the metrics interceptor behind it never saw the refused calls.
         for (String code : List.of("UNAUTHENTICATED", "PERMISSION_DENIED")) {

@@ -12,7 +12,13 @@ import inference.OpenInferenceGrpc.ModelInferRequest;
 import inference.OpenInferenceGrpc.ModelInferRequest.InferInputTensor;
 import inference.OpenInferenceGrpc.ModelInferResponse;
 import io.hpl.server.api.ApiTestSupport;
+import io.hpl.server.api.v1.ColumnValues;
+import io.hpl.server.api.v1.EncodedMatrix;
+import io.hpl.server.api.v1.FeatureColumns;
+import io.hpl.server.api.v1.PackedPredictions;
 import io.hpl.server.api.v1.Prediction;
+import io.hpl.server.api.v1.PredictStreamRequest;
+import io.hpl.server.api.v1.PredictStreamResponse;
 import io.hpl.server.api.v1.PredictRequest;
 import io.hpl.server.api.v1.PredictResponse;
 import io.hpl.server.api.v1.RegressionService;
@@ -37,7 +43,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The same rows give the same mean and σ² (to 1e-6, relative) through every request path: Predict
  * (rows as Structs), OIP gRPC with one tensor per column, with the encoded x tensor, with
- * raw_input_contents, and OIP REST (JSON), for a SUPERVISED MLP and a GBDT.
+ * raw_input_contents, OIP REST (JSON), and hpl.v1's columns and x forms, unary and over PredictStream,
+ * for a SUPERVISED MLP and a GBDT.
  */
 @QuarkusTest
 class OipParityTest {
@@ -84,6 +91,52 @@ class OipParityTest {
         assertSame("OIP gRPC, x tensor", mean, variance, fromContents(oip.modelInfer(ModelInferRequest.newBuilder()
                 .setModelName(model).addInputs(encodedX(model, rows)).build())));
         assertSame("OIP REST", mean, variance, rest(model, a, b, c));
+
+        // hpl.v1's own fast forms: columns (a as float32, b as doubles, c as texts) and x, unary and streamed
+        float[] aFloats = new float[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            aFloats[i] = (float) a[i]; // what the model computes with anyway
+        }
+        FeatureColumns.Builder columnsForm = FeatureColumns.newBuilder();
+        ColumnValues.Builder aColumn = ColumnValues.newBuilder().setName("a");
+        for (float v : aFloats) {
+            aColumn.addFloats(v);
+        }
+        columnsForm.addColumns(aColumn).addColumns(ColumnValues.newBuilder().setName("b").addAllDoubles(
+                java.util.Arrays.stream(b).boxed().toList())).addColumns(ColumnValues.newBuilder().setName("c")
+                .addAllTexts(List.of(c)));
+        InferTensorContents encoded = encodedX(model, rows).getContents();
+        EncodedMatrix x = EncodedMatrix.newBuilder().setWidth(encoded.getFp32ContentsCount() / ROWS)
+                .addAllValues(encoded.getFp32ContentsList()).build();
+        PredictRequest columnsRequest = PredictRequest.newBuilder().setModelName(model).setColumns(columnsForm).build();
+        PredictRequest xRequest = PredictRequest.newBuilder().setModelName(model).setX(x).build();
+        assertPacked("Predict, columns", predicted, client.predict(columnsRequest).await().atMost(TIMEOUT));
+        assertPacked("Predict, x", predicted, client.predict(xRequest).await().atMost(TIMEOUT));
+        List<PredictStreamResponse> streamed = client.predictStream(io.smallrye.mutiny.Multi.createFrom().items(
+                PredictStreamRequest.newBuilder().setRequestId("columns").setRequest(columnsRequest).build(),
+                PredictStreamRequest.newBuilder().setRequestId("x").setRequest(xRequest).build(),
+                PredictStreamRequest.newBuilder().setRequestId("rows").setRequest(PredictRequest.newBuilder()
+                        .setModelName(model).addAllRows(rows.stream().map(ApiTestSupport::row).toList())).build()))
+                .collect().asList().await().atMost(TIMEOUT);
+        assertEquals(List.of("columns", "x", "rows"), streamed.stream().map(PredictStreamResponse::getRequestId).toList());
+        assertPacked("PredictStream, columns", predicted, streamed.get(0).getResponse());
+        assertPacked("PredictStream, x", predicted, streamed.get(1).getResponse());
+        assertEquals(predicted.getPredictionsList(), streamed.get(2).getResponse().getPredictionsList(), "PredictStream, rows");
+    }
+
+    /** A packed answer: the row form's mean, σ² and interval, row by row (to 1e-6, relative). */
+    private static void assertPacked(String path, PredictResponse rows, PredictResponse packed) {
+        assertEquals(0, packed.getPredictionsCount(), path + ": packed, not a message per row");
+        assertEquals(rows.getVersion(), packed.getVersion(), path);
+        PackedPredictions p = packed.getPacked();
+        assertEquals(rows.getPredictionsCount(), p.getMeanCount(), path + ": rows");
+        for (int i = 0; i < rows.getPredictionsCount(); i++) {
+            Prediction expected = rows.getPredictions(i);
+            assertClose(path + ", row " + i + ", mean", expected.getMean(), p.getMean(i));
+            assertClose(path + ", row " + i + ", variance", expected.getVariance(), p.getVariance(i));
+            assertClose(path + ", row " + i + ", lower", expected.getLower(), p.getLower(i));
+            assertClose(path + ", row " + i + ", upper", expected.getUpper(), p.getUpper(i));
+        }
     }
 
     /** The rows encoded by the model's own schema, as a client holding encoded features would send them. */

@@ -58,6 +58,19 @@ class OnnxModelSessionTest {
         assertThrows(IllegalArgumentException.class, () -> session.predict(packed, rows.length + 1));
     }
 
+    /** A batch past MAX_ROWS_PER_RUN runs in pieces: each row scores as it does alone in a small batch. */
+    @Test
+    void batchesLongerThanOneRunScoreAsTheirRows() throws Exception {
+        int n = 2 * OnnxModelSession.MAX_ROWS_PER_RUN + 37;
+        float[][] rows = RandomModels.rows(model, 11, n);
+        Predictions all = session.predict(rows);
+        for (int i : new int[] {0, OnnxModelSession.MAX_ROWS_PER_RUN - 1, OnnxModelSession.MAX_ROWS_PER_RUN, n - 1}) {
+            Predictions one = session.predict(new float[][] {rows[i]});
+            assertEquals(one.mean()[0], all.mean()[i], 1e-6 * Math.max(1, Math.abs(one.mean()[0])), "row " + i);
+            assertEquals(one.variance()[0], all.variance()[i], 1e-6 * Math.max(1, one.variance()[0]), "row " + i);
+        }
+    }
+
     @Test
     void emptyBatchGivesEmptyPredictions() throws Exception {
         assertEquals(0, session.predict(new float[0][]).size());
