@@ -230,6 +230,12 @@ public class TrainingJobs {
         if ("worker".equals(config.mode())) {
             return new InProcessExecutor(attempt, () -> { }); // never given a job: the worker runs its one job itself
         }
+        if ("in-process".equals(config.training().executor()) && "s3".equals(config.store().backend())) {
+            // Recovery at start re-queues every unfinished record: on a shared store that includes jobs
+            // another replica is running (docs/operations.md, "Caveats of one store shared by several processes").
+            LOG.warn("hpl.store.backend=s3 with hpl.training.executor=in-process: let only one replica train (or use "
+                    + "hpl.training.executor=kubernetes); a replica starting up runs again every unfinished job in the store");
+        }
         return switch (config.training().executor()) {
             case "in-process" -> new InProcessExecutor(attempt, () -> {
                 try {
