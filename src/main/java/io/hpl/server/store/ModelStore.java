@@ -350,6 +350,22 @@ public final class ModelStore {
     }
 
     private Optional<Integer> latestVersion(String name) {
+        if (objects.statIsCheap()) {
+            // Version 0 resolves here on every Predict: the model folder's entries and one stat of the newest
+            // version's model.json, instead of a walk over every file of every version; still exact (no
+            // cache), so a version another process published or deleted counts on the next call.
+            List<Integer> numbers = objects.children(MODELS + name + "/").stream()
+                    .filter(child -> VERSION.matcher(child).matches())
+                    .map(Integer::parseInt)
+                    .sorted(Comparator.reverseOrder())
+                    .toList();
+            for (int v : numbers) {
+                if (objects.stat(versionPrefix(name, v) + METADATA).isPresent()) {
+                    return Optional.of(v);
+                }
+            }
+            return Optional.empty();
+        }
         List<Integer> versions = versions(name);
         return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
     }

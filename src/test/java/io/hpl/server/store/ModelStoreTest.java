@@ -167,6 +167,18 @@ class ModelStoreTest {
     }
 
     @Test
+    void versionZeroSkipsANewerVersionWhosePublishHasNotFinished() throws IOException {
+        ModelStore store = new ModelStore(root);
+        store.publish(draft("m"), new byte[] {1});
+        Path inFlight = root.resolve("models").resolve("m").resolve("2"); // claimed and written, model.json not yet
+        Files.createDirectories(inFlight);
+        Files.write(inFlight.resolve(ModelStore.CLAIM), new byte[] {0});
+        Files.write(inFlight.resolve("model.onnx"), new byte[] {2});
+        assertEquals(1, store.get("m", 0).version());
+        assertEquals(java.util.List.of(1), store.list("m").stream().map(ModelRecord::version).toList());
+    }
+
+    @Test
     void deleteOneOrAllVersions() {
         ModelStore store = new ModelStore(root);
         store.publish(draft("m"), new byte[] {1});
