@@ -232,7 +232,7 @@ public class TrainingJobs {
         }
         if ("in-process".equals(config.training().executor()) && "s3".equals(config.store().backend())) {
             // Recovery at start re-queues every unfinished record: on a shared store that includes jobs
-            // another replica is running (docs/operations.md, "Caveats of one store shared by several processes").
+            // another replica is running (docs/operations.md, "S3 store backend", its caveats).
             LOG.warn("hpl.store.backend=s3 with hpl.training.executor=in-process: let only one replica train (or use "
                     + "hpl.training.executor=kubernetes); a replica starting up runs again every unfinished job in the store");
         }
