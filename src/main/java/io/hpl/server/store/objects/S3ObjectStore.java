@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -25,10 +25,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -110,26 +108,19 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public Optional<byte[]> get(String key) {
-        try {
-            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(full(key)));
-            return Optional.of(bytes.asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw failure("read", key, e);
-        } catch (SdkException e) {
-            throw failure("read", key, e);
-        }
+        return readIfPresent(key, () -> s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(full(key))).asByteArray());
     }
 
     @Override
     public Optional<String> stat(String key) {
+        return readIfPresent(key, () -> s3.headObject(b -> b.bucket(settings.bucket()).key(full(key))).eTag());
+    }
+
+    /** One read: empty when the key has no object (404), UNAVAILABLE-style failure for anything else. */
+    private <T> Optional<T> readIfPresent(String key, Supplier<T> read) {
         try {
-            return Optional.of(s3.headObject(b -> b.bucket(settings.bucket()).key(full(key))).eTag());
-        } catch (S3Exception e) {
+            return Optional.of(read.get());
+        } catch (S3Exception e) { // NoSuchKeyException included
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
@@ -152,17 +143,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         }
         Path part = downloads.newPath(".part");
         try {
-            s3.getObject(b -> b.bucket(settings.bucket()).key(full(key)), ResponseTransformer.toFile(part));
+            if (readIfPresent(key, () -> s3.getObject(b -> b.bucket(settings.bucket()).key(full(key)),
+                    ResponseTransformer.toFile(part))).isEmpty()) {
+                return Optional.empty();
+            }
             Files.createDirectories(cached.getParent());
             Files.move(part, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return Optional.of(cached);
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw failure("read", key, e);
-        } catch (SdkException e) {
-            throw failure("read", key, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot cache " + key + " in " + cache, e);
         } finally {
