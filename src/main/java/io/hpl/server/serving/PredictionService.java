@@ -72,7 +72,7 @@ public class PredictionService {
 
     /**
      * The request's model when it is a table model whose session is already loaded: scoring a few rows
-     * of it then takes microseconds and no I/O but a stat. False for anything that would fail (a bad
+     * of it then takes microseconds and no I/O (the version resolves from the store's caches). False for anything that would fail (a bad
      * name included: the worker path reports it) or load, and empty while the model's batcher is busy:
      * a call that would wait for a batch waits on a worker thread, never on the gRPC event loop.
      */

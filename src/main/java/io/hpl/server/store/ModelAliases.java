@@ -13,16 +13,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
  * Each model's aliases (alias → version), one object a model: {@code model-aliases/<name>.json}, replaced
  * whole, so a crash leaves either the old map or the new one. Writers are serialised by the
  * {@link ModelStore} that owns this (its monitor); across processes the last move wins. Readers see an
- * immutable map from a cache, so Predict does not parse a file per call: on a local store the cache is
- * checked against the file's identity (one stat per read: every write is a rename, so a new inode),
- * on a remote one it is re-read after the refresh interval, so replicas sharing a store see each
- * other's moves.
+ * immutable map from a cache, so Predict does not parse a file per call: a move made here counts at
+ * once, one made by another process sharing the store once the cache is re-read, after the refresh
+ * interval. With a zero interval on a local store the cache is checked against the file's identity
+ * at every read instead (one stat: every write is a rename, so a new inode).
  */
 final class ModelAliases {
     /** The alias that decides what version 0 serves, when a model has it. */
@@ -35,6 +36,8 @@ final class ModelAliases {
     private final long refreshNanos;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Counts this process's writes: a read that overlapped one is returned but not cached (it may be the old map). */
+    private final AtomicLong writes = new AtomicLong();
     /** Stamps of the alias objects this process wrote last, by key: moves made here need no refresh. */
     private final Map<String, String> written = new ConcurrentHashMap<>();
 
@@ -42,7 +45,7 @@ final class ModelAliases {
     private record Cached(String stamp, long readAt, Map<String, Integer> aliases) {
     }
 
-    /** {@code refreshNanos}: how long a remote read stays good (0: check the object at every read). */
+    /** {@code refreshNanos}: how long a read stays good (0: check the object at every read). */
     ModelAliases(ObjectStore objects, long refreshNanos) {
         this.objects = objects;
         this.refreshNanos = refreshNanos;
@@ -64,7 +67,7 @@ final class ModelAliases {
     /** The model's aliases, sorted by alias; empty if it has none. */
     Map<String, Integer> of(String name) {
         Cached cached = cache.get(name);
-        if (objects.statIsCheap()) {
+        if (refreshNanos == 0 && objects.statIsCheap()) {
             Optional<String> stamp = objects.stat(key(name));
             if (stamp.isEmpty()) {
                 return Map.of();
@@ -77,7 +80,7 @@ final class ModelAliases {
         if (cached != null && System.nanoTime() - cached.readAt() < refreshNanos) {
             return cached.aliases();
         }
-        return load(name, null);
+        return reload(name);
     }
 
     /** What the cache holds for the model (empty if nothing), without reading the store. */
@@ -125,10 +128,12 @@ final class ModelAliases {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the aliases of model " + name, e);
         }
+        writes.incrementAndGet();
         cache.remove(name); // the next read takes the new object (and, locally, its new stamp)
     }
 
     private Map<String, Integer> load(String name, String stamp) {
+        long writesBefore = writes.get();
         Optional<byte[]> bytes = objects.get(key(name));
         Map<String, Integer> aliases;
         try {
@@ -137,7 +142,9 @@ final class ModelAliases {
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable model aliases " + key(name) + " in " + objects.describe(), e);
         }
-        cache.put(name, new Cached(bytes.isEmpty() ? null : stamp, System.nanoTime(), aliases));
+        if (writes.get() == writesBefore) {
+            cache.put(name, new Cached(bytes.isEmpty() ? null : stamp, System.nanoTime(), aliases));
+        }
         return aliases;
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import io.hpl.server.store.objects.LocalObjectStore;
@@ -36,9 +37,12 @@ import org.jboss.logging.Logger;
  * {@code model-aliases/<name>.json} holds the model's aliases ({@link ModelAliases}); {@link #resolve}
  * is the one place where a name with a version or alias becomes a concrete version.
  *
- * <p>Reads are cached: on a local store each read checks the file (one stat, as cheap as it gets);
- * on S3 listings and aliases are re-read after {@code refreshInterval}, and {@link #refresh()} (run
- * on that schedule) readies versions that aliases moved to in another process.
+ * <p>Reads are cached, the same way on every backend: what this store writes (publish, delete, alias
+ * moves) counts at the next read; what another process sharing the store writes counts once listings and
+ * aliases are re-read, after {@code refreshInterval}, and {@link #refresh()} (run on that schedule)
+ * readies versions that aliases moved to elsewhere. So resolving a warm model costs no I/O on the
+ * Predict path (on a local store its stats were a third of a one-row Predict's server time). With a zero
+ * interval a local store checks the files at every read instead (a stat each, exact across processes).
  */
 public final class ModelStore {
     static final String ONNX = "model.onnx";
@@ -57,6 +61,11 @@ public final class ModelStore {
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final ConcurrentMap<String, CachedRecord> records = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timed<List<Integer>>> versionLists = new ConcurrentHashMap<>();
+    /**
+     * Counts this store's publishes and deletes: a listing read while one landed is not cached, or a
+     * Predict that listed just before a publish could hide the new version for a whole interval.
+     */
+    private final AtomicLong listingWrites = new AtomicLong();
     private final PublishHook hook;
     private final ModelAliases aliases;
     /** Alias objects as last seen by {@link #refresh()}: key → stamp. */
@@ -83,7 +92,7 @@ public final class ModelStore {
         this(new LocalObjectStore(root), Duration.ZERO);
     }
 
-    /** A store in {@code objects}; on a remote one, listings and aliases are re-read every {@code refreshInterval}. */
+    /** A store in {@code objects}; listings and aliases other processes change are re-read every {@code refreshInterval}. */
     public ModelStore(ObjectStore objects, Duration refreshInterval) {
         this(objects, refreshInterval, record -> { });
     }
@@ -94,7 +103,7 @@ public final class ModelStore {
 
     ModelStore(ObjectStore objects, Duration refreshInterval, PublishHook hook) {
         this.objects = objects;
-        this.refreshNanos = objects.statIsCheap() ? 0 : refreshInterval.toNanos();
+        this.refreshNanos = refreshInterval.toNanos();
         this.hook = hook;
         this.aliases = new ModelAliases(objects, refreshNanos);
     }
@@ -147,7 +156,7 @@ public final class ModelStore {
             }
             throw (RuntimeException) e;
         }
-        versionLists.remove(name);
+        forgetListing(name);
         raiseHighWater(name, version);
         if (promote) {
             warmUp(record);
@@ -303,7 +312,7 @@ public final class ModelStore {
     /** Deletes one version, or every version when {@code version} is 0; returns how many went. */
     public synchronized int delete(String name, int version) {
         validateName(name);
-        versionLists.remove(name); // what the store holds now, not what a replica cached: versions published elsewhere too
+        forgetListing(name); // what the store holds now, not what a replica cached: versions published elsewhere too
         get(name, version == 0 ? 0 : version); // NOT_FOUND when there is nothing to delete
         List<Integer> doomed = version == 0 ? versions(name) : List.of(version);
         // An alias never dangles: callers pinned to it would get NOT_FOUND with no warning.
@@ -321,7 +330,7 @@ public final class ModelStore {
             records.remove(versionPrefix(name, v) + METADATA);
         }
         raiseHighWater(name, doomed.stream().mapToInt(Integer::intValue).max().orElse(0));
-        versionLists.remove(name);
+        forgetListing(name);
         return doomed.size();
     }
 
@@ -349,11 +358,15 @@ public final class ModelStore {
         }
     }
 
+    /** Whether every read checks the store (a zero interval on a local store) instead of trusting the caches. */
+    private boolean exactReads() {
+        return refreshNanos == 0 && objects.statIsCheap();
+    }
+
     private Optional<Integer> latestVersion(String name) {
-        if (objects.statIsCheap()) {
-            // Version 0 resolves here on every Predict: the model folder's entries and one stat of the newest
-            // version's model.json, instead of a walk over every file of every version; still exact (no
-            // cache), so a version another process published or deleted counts on the next call.
+        if (exactReads()) {
+            // Exact reads resolve version 0 here on every Predict: the model folder's entries and one stat of
+            // the newest version's model.json, instead of a walk over every file of every version.
             List<Integer> numbers = objects.children(MODELS + name + "/").stream()
                     .filter(child -> VERSION.matcher(child).matches())
                     .map(Integer::parseInt)
@@ -370,6 +383,11 @@ public final class ModelStore {
         return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
     }
 
+    private void forgetListing(String name) {
+        listingWrites.incrementAndGet();
+        versionLists.remove(name);
+    }
+
     /** Published versions only: those with their model.json in place, ascending. */
     private List<Integer> versions(String name) {
         if (refreshNanos > 0) {
@@ -378,6 +396,7 @@ public final class ModelStore {
                 return cached.value();
             }
         }
+        long writesBefore = listingWrites.get();
         String prefix = MODELS + name + "/";
         List<Integer> versions = objects.list(prefix).stream()
                 .map(o -> o.key().substring(prefix.length()))
@@ -387,7 +406,7 @@ public final class ModelStore {
                 .map(Integer::parseInt)
                 .sorted(Comparator.naturalOrder())
                 .toList();
-        if (refreshNanos > 0) {
+        if (refreshNanos > 0 && listingWrites.get() == writesBefore) {
             versionLists.put(name, new Timed<>(versions, System.nanoTime()));
         }
         return versions;
@@ -406,16 +425,15 @@ public final class ModelStore {
 
     /**
      * model.json parsed once per version: every Predict resolves its model here, and parsing the JSON
-     * (a schema with every category) cost more than scoring one row. On a local store one stat a call
-     * still sees a delete or a rewrite, by this process or another sharing the store; on a remote one
-     * a version's model.json never changes, and the cached listing (re-read every refresh interval)
-     * says whether it is still there.
+     * (a schema with every category) cost more than scoring one row. A version's model.json never
+     * changes, and the cached listing (re-read every refresh interval, at once after a delete here)
+     * says whether it is still there; with {@link #exactReads} one stat a call sees a delete by any process.
      */
     private Optional<ModelRecord> read(String name, int version) {
         String key = versionPrefix(name, version) + METADATA;
         CachedRecord cached = records.get(key);
         String stamp = null;
-        if (objects.statIsCheap()) {
+        if (exactReads()) {
             Optional<String> current = objects.stat(key);
             if (current.isEmpty()) {
                 records.remove(key);

@@ -27,6 +27,7 @@ import io.hpl.server.health.Engines;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -112,14 +113,21 @@ class PredictionIntervalsTest {
         assertTrue(test.getIntervalCoverage90() > 0.8 && test.getIntervalCoverage50() < test.getIntervalCoverage95(),
                 test.toString());
 
-        // A model.json written before conformal calibration: no scores, no note, no reliability.
-        Path json = Path.of(config.store().dir(), "models", name, "1", "model.json");
+        // A model.json written before conformal calibration: no scores, no note, no reliability. The same
+        // version, stored as an older server wrote it under a name of its own (published versions never
+        // change in place, so the server would rightly keep serving the record it read).
+        String oldName = name + "-old";
+        Path version = Path.of(config.store().dir(), "models", name, "1");
+        Path oldVersion = Files.createDirectories(Path.of(config.store().dir(), "models", oldName, "1"));
+        Files.copy(version.resolve("model.onnx"), oldVersion.resolve("model.onnx"));
         ObjectMapper mapper = new ObjectMapper();
-        ObjectNode record = (ObjectNode) mapper.readTree(json.toFile());
+        ObjectNode record = (ObjectNode) mapper.readTree(version.resolve("model.json").toFile());
         record.remove(List.of("conformal", "uncertaintyNote"));
         ((ObjectNode) record.get("calibrationMetrics")).remove("reliability");
-        mapper.writeValue(json.toFile(), record);
-        ModelInfo old = client.getModel(GetModelRequest.newBuilder().setName(name).build()).await().atMost(TIMEOUT);
+        record.put("name", oldName);
+        mapper.writeValue(oldVersion.resolve("model.json").toFile(), record);
+        request.setModelName(oldName);
+        ModelInfo old = client.getModel(GetModelRequest.newBuilder().setName(oldName).build()).await().atMost(TIMEOUT);
         assertTrue(old.getUncertaintyNote().contains("Gaussian"), old.getUncertaintyNote());
         assertEquals(0, old.getCalibrationMetrics().getReliabilityCount());
         List<Prediction> gaussian = predict(request.clone());
@@ -128,7 +136,7 @@ class PredictionIntervalsTest {
             assertEquals(at90.get(i).getMean(), p.getMean(), 0, "the same ONNX graph");
             assertEquals(Z90 * Math.sqrt(p.getVariance()), p.getUpper() - p.getMean(), 1e-6, "mean + z * sigma");
         }
-        Metrics oldTest = client.evaluate(EvaluateRequest.newBuilder().setModelName(name)
+        Metrics oldTest = client.evaluate(EvaluateRequest.newBuilder().setModelName(oldName)
                 .setDatasetId(dataset.getId()).build()).await().atMost(TIMEOUT).getMetrics();
         assertEquals(oldTest.getCoverage90(), oldTest.getIntervalCoverage90(), 0, "Gaussian intervals served");
     }

@@ -1,0 +1,188 @@
+package io.hpl.server.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hpl.server.errors.ErrorKind;
+import io.hpl.server.errors.HplException;
+import io.hpl.server.store.objects.ObjectStore;
+import io.hpl.server.store.objects.StoreBackend;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The model store's read caches as the Predict path sees them, on both backends: resolving a warm model
+ * reads nothing from the store, and what this process writes counts at the next resolve, however long
+ * the refresh interval (what other processes write: {@link SharedStoreTest}).
+ */
+class ModelStoreCachingTest {
+    private static final Duration AN_HOUR = Duration.ofHours(1); // longer than any test: only this process's writes can refresh
+
+    @TempDir
+    Path shared;
+    @TempDir
+    Path local;
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void resolvingAWarmModelReadsNothingFromTheStore(StoreBackend backend) {
+        CountingObjectStore objects = new CountingObjectStore(backend.open(shared, local));
+        ModelStore store = new ModelStore(objects, AN_HOUR);
+        store.publish(ModelStoreTest.draft("m"), new byte[] {1});
+        store.publish(ModelStoreTest.draft("m"), new byte[] {2});
+        store.setAlias("m", "candidate", 1);
+        List<ModelRef> refs = List.of(ModelRef.of("m", 0), ModelRef.of("m", 1), ModelRef.of("m", 0, "candidate"));
+        refs.forEach(store::resolve); // warms the caches
+
+        int before = objects.reads.get();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(2, store.resolve(refs.get(0)).version());
+            assertEquals(1, store.resolve(refs.get(1)).version());
+            assertEquals(1, store.resolve(refs.get(2)).version());
+        }
+        assertEquals(before, objects.reads.get(), "no stat, listing or read per resolve once warm");
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void whatThisProcessWritesCountsAtTheNextResolve(StoreBackend backend) {
+        ModelStore store = new ModelStore(backend.open(shared, local), AN_HOUR);
+        store.publish(ModelStoreTest.draft("m"), new byte[] {1});
+        assertEquals(1, store.resolve(ModelRef.of("m", 0)).version());
+
+        store.publish(ModelStoreTest.draft("m"), new byte[] {2});
+        assertEquals(2, store.resolve(ModelRef.of("m", 0)).version(), "a new version is the latest at once");
+        store.setAlias("m", "production", 1);
+        assertEquals(1, store.resolve(ModelRef.of("m", 0)).version(), "the default alias decides version 0 at once");
+        store.setAlias("m", "production", 2);
+        assertEquals(2, store.resolve(ModelRef.of("m", 0, "production")).version(), "an alias move counts at once");
+        store.deleteAlias("m", "production");
+        store.delete("m", 2);
+        assertEquals(1, store.resolve(ModelRef.of("m", 0)).version(), "a deleted version stops being the latest at once");
+        HplException gone = assertThrows(HplException.class, () -> store.resolve(ModelRef.of("m", 2)));
+        assertEquals(ErrorKind.NOT_FOUND, gone.kind());
+    }
+
+    /**
+     * A Predict that listed the versions just before a publish landed must not cache that listing: the
+     * version just trained would stay hidden from version 0 for a whole refresh interval.
+     */
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aListingReadWhileAPublishLandsIsNotCached(StoreBackend backend) throws Exception {
+        CountingObjectStore objects = new CountingObjectStore(backend.open(shared, local));
+        ModelStore store = new ModelStore(objects, AN_HOUR);
+        store.publish(ModelStoreTest.draft("m"), new byte[] {1});
+
+        objects.holdNextListing(); // the reader lists the store as it is now (v1), then waits here
+        CompletableFuture<ModelRecord> reader = CompletableFuture.supplyAsync(() -> store.resolve(ModelRef.of("m", 0)));
+        assertTrue(objects.listed.await(30, TimeUnit.SECONDS), "the reader listed the versions");
+        store.publish(ModelStoreTest.draft("m"), new byte[] {2}); // lands while the reader holds the old listing
+        objects.release.countDown();
+        assertEquals(1, reader.get(30, TimeUnit.SECONDS).version(), "the reader answers from what it listed");
+
+        assertEquals(2, store.resolve(ModelRef.of("m", 0)).version(), "the next resolve sees the new version");
+    }
+
+    /** Counts the reads that reach the store, and can hold one listing after it was read. */
+    private static final class CountingObjectStore implements ObjectStore {
+        final AtomicInteger reads = new AtomicInteger();
+        final CountDownLatch listed = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private volatile boolean holdNext;
+        private final ObjectStore delegate;
+
+        CountingObjectStore(ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        void holdNextListing() {
+            holdNext = true;
+        }
+
+        @Override
+        public List<StoredObject> list(String prefix) {
+            reads.incrementAndGet();
+            List<StoredObject> listing = delegate.list(prefix);
+            if (holdNext && prefix.startsWith("models/")) {
+                holdNext = false;
+                listed.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return listing;
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            reads.incrementAndGet();
+            return delegate.get(key);
+        }
+
+        @Override
+        public Optional<String> stat(String key) {
+            reads.incrementAndGet();
+            return delegate.stat(key);
+        }
+
+        @Override
+        public List<String> children(String prefix) {
+            reads.incrementAndGet();
+            return delegate.children(prefix);
+        }
+
+        @Override
+        public Optional<Path> localFile(String key) {
+            reads.incrementAndGet();
+            return delegate.localFile(key);
+        }
+
+        @Override
+        public void put(String key, byte[] content) {
+            delegate.put(key, content);
+        }
+
+        @Override
+        public boolean putIfAbsent(String key, byte[] content) {
+            return delegate.putIfAbsent(key, content);
+        }
+
+        @Override
+        public void putFile(String key, Path file) {
+            delegate.putFile(key, file);
+        }
+
+        @Override
+        public boolean statIsCheap() {
+            return delegate.statIsCheap();
+        }
+
+        @Override
+        public void delete(String key) {
+            delegate.delete(key);
+        }
+
+        @Override
+        public void deletePrefix(String prefix) {
+            delegate.deletePrefix(prefix);
+        }
+
+        @Override
+        public String describe() {
+            return delegate.describe();
+        }
+    }
+}
