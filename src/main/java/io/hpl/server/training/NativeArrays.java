@@ -33,4 +33,22 @@ public final class NativeArrays {
             return view.duplicate(); // a copy in PyTorch's own memory, before the buffer is reused
         }
     }
+
+    /**
+     * {@code value} as a 0-dim array of {@code like}'s dtype, in its manager and in PyTorch's own
+     * memory: the operand for constants in a loss. DJL's Number overloads ({@code mul(0.5f)},
+     * {@code maximum(floor)}) wrap the constant in a Java direct buffer and close it at once, but
+     * autograd keeps mul's and maximum's operands for the backward pass: a garbage collection in
+     * between frees that buffer under the graph, and the backward reads freed memory (a rare,
+     * GC-timed wrong gradient). A float64 value stays exact ({@code full} takes a float).
+     */
+    public static NDArray scalar(NDArray like, double value) {
+        NDManager manager = like.getManager();
+        if (like.getDataType() == DataType.FLOAT64) {
+            try (NDArray javaBacked = manager.create(value)) {
+                return javaBacked.duplicate();
+            }
+        }
+        return manager.full(new Shape(), (float) value, like.getDataType());
+    }
 }

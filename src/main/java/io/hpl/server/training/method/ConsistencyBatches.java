@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.hpl.server.training.BatchSampler;
 import io.hpl.server.training.CommonHyperParameters;
+import io.hpl.server.training.NativeArrays;
 import io.hpl.server.training.SessionContext;
 import io.hpl.server.training.nn.RegressorNetwork;
 
@@ -15,8 +16,6 @@ import io.hpl.server.training.nn.RegressorNetwork;
  * SUPERVISED sees them) and unlabelled rows in a weak and a strong view of the same rows.
  */
 final class ConsistencyBatches {
-    // DJL turns a Java double into a float64 scalar tensor; times a 0-dim float32 loss that gives a
-    // float64 result (PyTorch promotes between equal ranks), so scalar factors of losses are floats.
     record Batch(NDArray labelled, NDArray targets, NDArray weak, NDArray strong) {
         long labelledRows() {
             return labelled.getShape().get(0);
@@ -62,5 +61,15 @@ final class ConsistencyBatches {
 
     static NDArray mse(NDArray prediction, NDArray target) {
         return prediction.sub(target).square().mean();
+    }
+
+    /**
+     * {@code term}·{@code weight} for a loss term, the weight a PyTorch-owned constant of the term's
+     * dtype (a float64 one would promote a 0-dim float32 loss to float64): DJL's {@code mul(Number)}
+     * would leave autograd a Java buffer that a collection can free before the backward pass
+     * ({@link NativeArrays#scalar}).
+     */
+    static NDArray weighted(NDArray term, double weight) {
+        return term.mul(NativeArrays.scalar(term, weight));
     }
 }

@@ -3,6 +3,7 @@ package io.hpl.server.training.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import io.hpl.server.training.NativeArrays;
 import io.hpl.server.training.nn.UncertaintyLearner;
 import io.hpl.server.training.optim.Adam;
 
@@ -112,6 +113,7 @@ public final class HeadMetaGradient {
 
     /** −λ2·mean_k g_φ(u_o,k), the outer loss's direct term (UTK/STS in the authors' code). */
     public static NDArray outerTerm(UncertaintyLearner learner, NDArray outerInput, double outerWeight) {
-        return learner.forward(outerInput).mul(-outerWeight).mean(); // vector × scalar keeps the dtype
+        NDArray z = learner.forward(outerInput);
+        return z.mul(NativeArrays.scalar(z, -outerWeight)).mean(); // in g's graph: a PyTorch-owned constant
     }
 }

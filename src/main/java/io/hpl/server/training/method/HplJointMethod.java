@@ -71,8 +71,8 @@ public final class HplJointMethod extends SemiSupervisedMethod {
                     ConsistencyBatches.StudentPredictions p = ConsistencyBatches.student(c.network(), batch);
                     NDArray logVariance = learner.forward(input.build(p.strong().stopGradient(), pseudoLabels, batch.weak()));
                     NDArray clamped = guard.clamp(logVariance);
-                    NDArray heteroscedastic = p.strong().sub(pseudoLabels).square().mul(clamped.neg().exp())
-                            .add(clamped).mean().mul((float) (0.5 * lambda));
+                    NDArray heteroscedastic = ConsistencyBatches.weighted(p.strong().sub(pseudoLabels).square()
+                            .mul(clamped.neg().exp()).add(clamped).mean(), 0.5 * lambda);
                     NDArray objective = ConsistencyBatches.mse(p.labelled(), batch.targets()).add(heteroscedastic);
                     collector.backward(objective);
                     loss = objective.getFloat();

@@ -134,7 +134,7 @@ public final class HplMethod extends SemiSupervisedMethod {
                     JniUtils.setGradMode(true);
                 }
                 NDArray objective = ConsistencyBatches.mse(p.labelled(), batch.targets())
-                        .add(p.strong().sub(pseudoLabels).square().mul(weights).mean().mul((float) lambda));
+                        .add(ConsistencyBatches.weighted(p.strong().sub(pseudoLabels).square().mul(weights).mean(), lambda));
                 collector.backward(objective);
                 loss = objective.getFloat();
                 z = logVariance.toFloatArray();

@@ -1,6 +1,7 @@
 package io.hpl.server.training.method;
 
 import ai.djl.ndarray.NDArray;
+import io.hpl.server.training.NativeArrays;
 import io.hpl.server.training.checkpoint.RunState;
 import java.util.Map;
 
@@ -28,8 +29,9 @@ final class LogVarianceGuard {
                 bits -> highestSeen = Double.longBitsToDouble(bits));
     }
 
+    /** The floor is a PyTorch-owned operand: in HPL_JOINT the clamp is in the graph, and maximum keeps it for backward. */
     NDArray clamp(NDArray z) {
-        return z.maximum(floor);
+        return z.maximum(NativeArrays.scalar(z, floor));
     }
 
     /** 1 where z is above the floor (gradient flows), 0 where clamped. */

@@ -59,7 +59,7 @@ public final class MeanTeacherMethod extends SemiSupervisedMethod {
             try (GradientCollector collector = engine.newGradientCollector()) {
                 ConsistencyBatches.StudentPredictions p = ConsistencyBatches.student(c.network(), batch);
                 NDArray objective = ConsistencyBatches.mse(p.labelled(), batch.targets())
-                        .add(p.strong().sub(target).square().mean().mul((float) weight));
+                        .add(ConsistencyBatches.weighted(p.strong().sub(target).square().mean(), weight));
                 collector.backward(objective);
                 loss = objective.getFloat();
             }

@@ -47,7 +47,7 @@ public final class PseudoLabelMethod extends SemiSupervisedMethod {
             try (GradientCollector collector = engine.newGradientCollector()) {
                 ConsistencyBatches.StudentPredictions p = ConsistencyBatches.student(c.network(), batch);
                 NDArray objective = ConsistencyBatches.mse(p.labelled(), batch.targets())
-                        .add(p.strong().sub(pseudoLabels).square().mean().mul((float) (0.5 * lambda)));
+                        .add(ConsistencyBatches.weighted(p.strong().sub(pseudoLabels).square().mean(), 0.5 * lambda));
                 collector.backward(objective);
                 loss = objective.getFloat();
             }
