@@ -5,7 +5,7 @@
 Uploads clients/samples/house_lucas_train.csv, trains a SUPERVISED MLP (256-256, the default) and an HPL
 model on it (few iterations: latency does not depend on how well they fit), then alternates a health
 Check, a one-row Predict on the SUPERVISED model and one on the HPL model, each in the row form (a Struct
-per row) and in the columns form (PredictRequest.columns, the fast path), CALLS times each (default 2000,
+per row) and in the columns form (PredictRequest.columns, the fast path), CALLS times each (default 10000,
 after 200 warm-up rounds), and prints p50/p99 in ms and Predict's ratio to the Check.
 
 With authentication on (the production default), give an admin token in HPL_TOKEN: every call, the Check
@@ -87,4 +87,4 @@ def main(server, calls):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2000)
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10000)
