@@ -22,15 +22,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A seeded run must not depend on when the garbage collector runs. Every method's loss scales a
  * term by a constant; an operand that lives in Java memory (DJL's Number overloads) is kept by
- * autograd for the backward pass, and a collection in between frees it under the graph.
+ * autograd for the backward pass, and a collection in between frees it under the graph. Another
+ * thread allocates without pause, so collections land inside the training steps.
  */
 class GarbageCollectionIndependenceTest {
     private static final MethodRegistry REGISTRY = MethodRegistry.standard();
+    private static volatile byte[] sink;
 
     private static double[] trainAndPredict(MethodName name, Table table) {
         TrainingMethod method = REGISTRY.get(name);
-        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), Map.of("iterations", "300",
-                "hidden_layers", "32,32", "batch_size", "64", "progress_every", "300"));
+        HyperParameters hp = HyperParameters.resolve(method.hyperParameters(), Map.of("iterations", "1000",
+                "hidden_layers", "32,32", "batch_size", "64", "progress_every", "1000"));
         var outcome = method.train(new TrainingRun(table, hp, 0, Device.cpu(), p -> { }, () -> false));
         try (NDManager m = PyTorchEngine.get().newBaseManager()) {
             return TrainedModelForward.predict(m, outcome.model(), Arrays.copyOf(table.x(), 200)).mean();
@@ -43,9 +45,12 @@ class GarbageCollectionIndependenceTest {
         Table table = SyntheticTables.make(400, 800, 1);
         double[] quiet = trainAndPredict(name, table);
         AtomicBoolean stop = new AtomicBoolean();
+        // Garbage, not System.gc(): young collections every few milliseconds free a just-closed direct buffer
+        // as surely as a full one, and cost the same whatever else the JVM holds (full collections of a
+        // test JVM that ran the Quarkus suites before took minutes a run).
         Thread collector = new Thread(() -> {
             while (!stop.get()) {
-                System.gc();
+                sink = new byte[256 * 1024]; // a field, so the allocation cannot be optimised away
             }
         }, "gc-pressure");
         collector.setDaemon(true);
