@@ -409,7 +409,22 @@ public final class ModelStore {
         if (refreshNanos > 0 && listingWrites.get() == writesBefore) {
             versionLists.put(name, new Timed<>(versions, System.nanoTime()));
         }
+        // Versions gone from the store (another process deleted them) leave the parsed-record cache too,
+        // or it would keep every schema ever read until a restart.
+        records.keySet().removeIf(key -> key.startsWith(prefix) && !versions.contains(versionOf(key, prefix)));
         return versions;
+    }
+
+    /** The version in a record cache key under {@code prefix} (models/name/), -1 if it holds none. */
+    private static int versionOf(String key, String prefix) {
+        int end = key.indexOf('/', prefix.length());
+        String number = end < 0 ? "" : key.substring(prefix.length(), end);
+        return VERSION.matcher(number).matches() ? Integer.parseInt(number) : -1;
+    }
+
+    /** How many parsed model.json files the read cache holds (tests). */
+    int cachedRecords() {
+        return records.size();
     }
 
     /** A value and the System.nanoTime() it was read at. */

@@ -94,6 +94,25 @@ class ModelStoreCachingTest {
         assertEquals(2, store.resolve(ModelRef.of("m", 0)).version(), "the next resolve sees the new version");
     }
 
+    /** A version another process deleted leaves this one's parsed-record cache once the listing is re-read. */
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void versionsDeletedElsewhereLeaveTheRecordCache(StoreBackend backend) {
+        ModelStore trainer = new ModelStore(backend.open(shared, local.resolve("trainer")), AN_HOUR);
+        ModelStore server = new ModelStore(backend.open(shared, local.resolve("server")), AN_HOUR);
+        trainer.publish(ModelStoreTest.draft("m"), new byte[] {1});
+        trainer.publish(ModelStoreTest.draft("m"), new byte[] {2});
+        trainer.publish(ModelStoreTest.draft("other"), new byte[] {3});
+        assertEquals(List.of(1, 2), server.list("m").stream().map(ModelRecord::version).toList());
+        server.get("other", 1);
+        assertEquals(3, server.cachedRecords());
+
+        trainer.delete("m", 2);
+        server.refresh(); // what the schedule does every interval: listings are re-read at their next use
+        assertEquals(List.of(1), server.list("m").stream().map(ModelRecord::version).toList());
+        assertEquals(2, server.cachedRecords(), "m's version 2 left the cache; m/1 and other/1 stayed");
+    }
+
     /** Counts the reads that reach the store, and can hold one listing after it was read. */
     private static final class CountingObjectStore implements ObjectStore {
         final AtomicInteger reads = new AtomicInteger();
