@@ -67,7 +67,7 @@ final class ModelAliases {
     /** The model's aliases, sorted by alias; empty if it has none. */
     Map<String, Integer> of(String name) {
         Cached cached = cache.get(name);
-        if (refreshNanos == 0 && objects.statIsCheap()) {
+        if (ModelStore.exactReads(objects, refreshNanos)) {
             Optional<String> stamp = objects.stat(key(name));
             if (stamp.isEmpty()) {
                 return Map.of();

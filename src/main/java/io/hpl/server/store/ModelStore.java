@@ -17,10 +17,11 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import io.hpl.server.store.objects.LocalObjectStore;
 import io.hpl.server.store.objects.ObjectStore;
@@ -59,7 +60,8 @@ public final class ModelStore {
     private final ObjectStore objects;
     private final long refreshNanos;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final ConcurrentMap<String, CachedRecord> records = new ConcurrentHashMap<>();
+    /** Parsed model.json files by model, then version: a listing re-read prunes its model's entries alone. */
+    private final ConcurrentMap<String, ConcurrentMap<Integer, CachedRecord>> records = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timed<List<Integer>>> versionLists = new ConcurrentHashMap<>();
     /**
      * Counts this store's publishes and deletes: a listing read while one landed is not cached, or a
@@ -327,7 +329,7 @@ public final class ModelStore {
         for (int v : doomed) {
             objects.delete(versionPrefix(name, v) + METADATA);
             objects.delete(versionPrefix(name, v) + ONNX);
-            records.remove(versionPrefix(name, v) + METADATA);
+            forgetRecord(name, v);
         }
         raiseHighWater(name, doomed.stream().mapToInt(Integer::intValue).max().orElse(0));
         forgetListing(name);
@@ -360,6 +362,11 @@ public final class ModelStore {
 
     /** Whether every read checks the store (a zero interval on a local store) instead of trusting the caches. */
     private boolean exactReads() {
+        return exactReads(objects, refreshNanos);
+    }
+
+    /** The rule behind {@link #exactReads()}, for the aliases this store owns too. */
+    static boolean exactReads(ObjectStore objects, long refreshNanos) {
         return refreshNanos == 0 && objects.statIsCheap();
     }
 
@@ -411,26 +418,29 @@ public final class ModelStore {
         }
         // Versions gone from the store (another process deleted them) leave the parsed-record cache too,
         // or it would keep every schema ever read until a restart.
-        records.keySet().removeIf(key -> key.startsWith(prefix) && !versions.contains(versionOf(key, prefix)));
+        ConcurrentMap<Integer, CachedRecord> ofModel = records.get(name);
+        if (ofModel != null) {
+            ofModel.keySet().retainAll(Set.copyOf(versions));
+        }
         return versions;
-    }
-
-    /** The version in a record cache key under {@code prefix} (models/name/), -1 if it holds none. */
-    private static int versionOf(String key, String prefix) {
-        int end = key.indexOf('/', prefix.length());
-        String number = end < 0 ? "" : key.substring(prefix.length(), end);
-        return VERSION.matcher(number).matches() ? Integer.parseInt(number) : -1;
     }
 
     /** How many parsed model.json files the read cache holds (tests). */
     int cachedRecords() {
-        return records.size();
+        return records.values().stream().mapToInt(Map::size).sum();
     }
 
     /** A value and the System.nanoTime() it was read at. */
     record Timed<T>(T value, long readAt) {
         boolean fresh(long maxAgeNanos) {
             return System.nanoTime() - readAt < maxAgeNanos;
+        }
+    }
+
+    private void forgetRecord(String name, int version) {
+        ConcurrentMap<Integer, CachedRecord> ofModel = records.get(name);
+        if (ofModel != null) {
+            ofModel.remove(version);
         }
     }
 
@@ -446,12 +456,13 @@ public final class ModelStore {
      */
     private Optional<ModelRecord> read(String name, int version) {
         String key = versionPrefix(name, version) + METADATA;
-        CachedRecord cached = records.get(key);
+        ConcurrentMap<Integer, CachedRecord> ofModel = records.get(name);
+        CachedRecord cached = ofModel == null ? null : ofModel.get(version);
         String stamp = null;
         if (exactReads()) {
             Optional<String> current = objects.stat(key);
             if (current.isEmpty()) {
-                records.remove(key);
+                forgetRecord(name, version);
                 return Optional.empty(); // no such version (or deleted meanwhile)
             }
             stamp = current.get();
@@ -463,12 +474,13 @@ public final class ModelStore {
         }
         Optional<byte[]> bytes = objects.get(key);
         if (bytes.isEmpty()) {
-            records.remove(key);
+            forgetRecord(name, version);
             return Optional.empty();
         }
         try {
             ModelRecord record = json.readValue(bytes.get(), ModelRecord.class);
-            records.put(key, new CachedRecord(stamp, System.nanoTime(), record));
+            records.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                    .put(version, new CachedRecord(stamp, System.nanoTime(), record));
             return Optional.of(record);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable model metadata " + key + " in " + objects.describe(), e);
