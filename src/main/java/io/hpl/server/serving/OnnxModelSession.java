@@ -13,13 +13,17 @@ import io.hpl.server.model.Predictions;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One exported model loaded in ONNX Runtime. {@link #predict} may be called from many threads at
- * once (OrtSession.run is thread-safe). A read-write lock keeps {@link #close} from freeing the
- * native session under a running prediction, which would crash the JVM rather than throw.
+ * once (OrtSession.run is thread-safe); runs of a few rows reuse their thread's {@link PinnedRun}.
+ * A read-write lock keeps {@link #close} from freeing the native session (or a pinned tensor) under a
+ * running prediction, which would crash the JVM rather than throw.
  */
 public final class OnnxModelSession implements AutoCloseable {
     private final OrtEnvironment env;
@@ -29,6 +33,12 @@ public final class OnnxModelSession implements AutoCloseable {
     private final int width;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
+    /** Whether small runs may use {@link PinnedRun}s: both outputs are float [N], as OnnxModelWriter writes them. */
+    private final boolean pinnable;
+    /** Each thread's pinned tensors for the row count it last ran (see {@link #pinnedRun}). */
+    private final ThreadLocal<PinnedRun> pinned = new ThreadLocal<>();
+    /** Every thread's, so that {@link #close} releases them all. */
+    private final Set<PinnedRun> pinnedRuns = ConcurrentHashMap.newKeySet();
 
     /** Takes ownership of {@code session}, which must have the inputs and outputs OnnxModelWriter writes. */
     public OnnxModelSession(OrtEnvironment env, OrtSession session) throws OrtException {
@@ -44,6 +54,13 @@ public final class OnnxModelSession implements AutoCloseable {
         long[] shape = ((TensorInfo) input.getInfo()).getShape();
         this.rowShape = Arrays.copyOfRange(shape, 1, shape.length);
         this.width = (int) Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
+        this.pinnable = isFloatRows(session, OnnxModelWriter.MEAN) && isFloatRows(session, OnnxModelWriter.VARIANCE);
+    }
+
+    private static boolean isFloatRows(OrtSession session, String output) throws OrtException {
+        NodeInfo info = session.getOutputInfo().get(output);
+        return info.getInfo() instanceof TensorInfo t && t.type == ai.onnxruntime.OnnxJavaType.FLOAT
+                && t.getShape().length == 1 && t.getShape()[0] < 0;
     }
 
     /** Number of encoded features each row must have (C·H·W for an image model). */
@@ -83,8 +100,13 @@ public final class OnnxModelSession implements AutoCloseable {
                 if (from > 0) {
                     Cancellation.checkpoint("scoring (at row " + from + " of " + rows.length + ")");
                 }
+                int first = from;
                 int to = Math.min(rows.length, from + chunk);
-                run(rows, from, to, mean, variance);
+                run(from, to, in -> {
+                    for (int i = first; i < to; i++) {
+                        in.put(rows[i]);
+                    }
+                }, mean, variance);
             }
         } finally {
             lock.readLock().unlock();
@@ -114,11 +136,9 @@ public final class OnnxModelSession implements AutoCloseable {
                 if (from > 0) {
                     Cancellation.checkpoint("scoring (at row " + from + " of " + rows + ")");
                 }
+                int first = from;
                 int to = Math.min(rows, from + chunk);
-                FloatBuffer flat = InputStaging.buffer((to - from) * width);
-                flat.put(values, from * width, (to - from) * width);
-                flat.flip();
-                run(flat, from, to, mean, variance);
+                run(from, to, in -> in.put(values, first * width, (to - first) * width), mean, variance);
             }
         } finally {
             lock.readLock().unlock();
@@ -138,22 +158,60 @@ public final class OnnxModelSession implements AutoCloseable {
 
     static final int MAX_ROWS_PER_RUN = 1024;
 
-    private void run(float[][] rows, int from, int to, double[] mean, double[] variance) throws OrtException {
-        FloatBuffer flat = InputStaging.buffer((to - from) * width);
-        for (int i = from; i < to; i++) {
-            flat.put(rows[i]);
+    /**
+     * Runs rows {@code from}..{@code to}, whose values {@code fill} puts into the buffer it is given,
+     * and writes their mean and σ² at those positions. A few rows go through this thread's pinned
+     * tensors; more, through a fresh input tensor over this thread's staging buffer.
+     */
+    private void run(int from, int to, Consumer<FloatBuffer> fill, double[] mean, double[] variance) throws OrtException {
+        int rows = to - from;
+        PinnedRun run = pinnable && (long) rows * width <= PinnedRun.MAX_VALUES ? pinnedRun(rows) : null;
+        if (run != null) {
+            fill.accept(run.input());
+            run.run(session, mean, variance, from);
+            return;
         }
+        FloatBuffer flat = InputStaging.buffer(rows * width);
+        fill.accept(flat);
         flat.flip();
-        run(flat, from, to, mean, variance);
-    }
-
-    /** Runs the staged rows {@code from}..{@code to} and writes their mean and σ² at those positions. */
-    private void run(FloatBuffer flat, int from, int to, double[] mean, double[] variance) throws OrtException {
-        try (OnnxTensor x = OnnxTensor.createTensor(env, flat, inputShape(to - from));
+        try (OnnxTensor x = OnnxTensor.createTensor(env, flat, inputShape(rows));
                 OrtSession.Result result = session.run(Map.of(OnnxModelWriter.INPUT, x))) {
             copy(result, OnnxModelWriter.MEAN, mean, from);
             copy(result, OnnxModelWriter.VARIANCE, variance, from);
         }
+    }
+
+    /** Most threads that get pinned tensors on one session; others run unpinned. */
+    static final int MAX_PINNED_THREADS = 64;
+
+    /**
+     * This thread's pinned tensors for {@code rows} rows, or null when {@link #MAX_PINNED_THREADS}
+     * threads have theirs. A thread keeps one set, for the row count it last ran: a server answering
+     * one-row calls reuses it on every call. The bound keeps a session's sets to a fixed size even as
+     * pools replace their threads (a dead thread's set is released only with the session). Called
+     * under the read lock, so {@link #close} cannot release them meanwhile.
+     */
+    private PinnedRun pinnedRun(int rows) throws OrtException {
+        PinnedRun run = pinned.get();
+        if (run != null && run.rows() == rows) {
+            return run;
+        }
+        if (run == null && pinnedRuns.size() >= MAX_PINNED_THREADS) {
+            return null; // racing threads may pass this together: a few over the bound, never without one
+        }
+        if (run != null) {
+            pinnedRuns.remove(run);
+            run.close();
+        }
+        run = new PinnedRun(env, rows, inputShape(rows));
+        pinnedRuns.add(run);
+        pinned.set(run);
+        return run;
+    }
+
+    /** Pinned tensor sets held by threads now (for tests: bounded by threads, not by calls). */
+    int pinnedRunCount() {
+        return pinnedRuns.size();
     }
 
     @Override
@@ -162,6 +220,8 @@ public final class OnnxModelSession implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                pinnedRuns.forEach(PinnedRun::close); // no run holds them: this is the write lock
+                pinnedRuns.clear();
                 session.close();
             }
         } finally {

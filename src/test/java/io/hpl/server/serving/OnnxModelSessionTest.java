@@ -102,6 +102,82 @@ class OnnxModelSessionTest {
         }
     }
 
+    /**
+     * Runs of a few rows use the thread's pinned tensors; a batch past PinnedRun.MAX_VALUES does not.
+     * Every row scores the same either way, whatever row counts follow each other on a thread.
+     */
+    @Test
+    void pinnedRunsScoreAsUnpinnedOnes() throws Exception {
+        int n = PinnedRun.MAX_VALUES / session.inputWidth() + 50;
+        float[][] rows = RandomModels.rows(model, 13, n);
+        Predictions all = session.predict(rows); // too many values to pin
+        int at = 0;
+        for (int count : new int[] {1, 1, 2, 3, 1, 7, 2, 1}) {
+            float[][] part = java.util.Arrays.copyOfRange(rows, at, at + count);
+            Predictions p = session.predict(part);
+            for (int i = 0; i < count; i++) {
+                double mean = all.mean()[at + i];
+                assertEquals(mean, p.mean()[i], 1e-6 * Math.max(1, Math.abs(mean)), "row " + (at + i));
+                assertEquals(all.variance()[at + i], p.variance()[i], 1e-6 * Math.max(1, all.variance()[at + i]));
+            }
+            at += count;
+        }
+        assertEquals(1, session.pinnedRunCount(), "one thread keeps one set, for the row count it last ran");
+    }
+
+    /** Each thread has its own pinned tensors: concurrent one-row calls never see each other's rows. */
+    @Test
+    void concurrentOneRowCallsGetTheirOwnRows() throws Exception {
+        float[][] rows = RandomModels.rows(model, 17, 400);
+        Predictions expected = session.predict(rows);
+        int before = session.pinnedRunCount(); // this thread's, if 400 rows are few enough values to pin
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int offset = t;
+                futures.add(pool.submit(() -> {
+                    for (int round = 0; round < 5; round++) {
+                        for (int i = offset; i < rows.length; i += threads) {
+                            Predictions p = session.predict(new float[][] {rows[i]});
+                            double mean = expected.mean()[i];
+                            assertEquals(mean, p.mean()[0], 1e-6 * Math.max(1, Math.abs(mean)), "row " + i);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(before + threads, session.pinnedRunCount(), "one set per thread that ran one row, not one per call");
+        session.close();
+        assertEquals(0, session.pinnedRunCount(), "closing the session releases every thread's set");
+    }
+
+    /** Pools replace their threads: past MAX_PINNED_THREADS, a new thread runs unpinned, with the same results. */
+    @Test
+    void pinnedSetsAreBoundedByThreadsNotByThreadTurnover() throws Exception {
+        float[][] row = RandomModels.rows(model, 19, 1);
+        Predictions expected = session.predict(row);
+        int threads = OnnxModelSession.MAX_PINNED_THREADS + 10;
+        for (int t = 0; t < threads; t++) {
+            ExecutorService one = Executors.newSingleThreadExecutor(); // a fresh thread each time, then gone
+            try {
+                Predictions p = one.submit(() -> session.predict(row)).get();
+                assertArrayEquals(expected.mean(), p.mean());
+                assertArrayEquals(expected.variance(), p.variance());
+            } finally {
+                one.shutdownNow();
+            }
+        }
+        assertEquals(OnnxModelSession.MAX_PINNED_THREADS, session.pinnedRunCount());
+    }
+
     @Test
     void closedSessionRefusesToPredict() throws Exception {
         session.close();
