@@ -34,7 +34,7 @@ public class Components {
                 String bucket = s3.bucket().filter(b -> !b.isBlank()).orElseThrow(() -> new IllegalArgumentException(
                         "hpl.store.s3.bucket (HPL_STORE_S3_BUCKET) is required with hpl.store.backend=s3"));
                 yield new S3ObjectStore(new S3ObjectStore.Settings(bucket, s3.prefix().orElse(""), s3.endpoint(), s3.region(), s3.pathStyle()),
-                        root.resolve("tmp").resolve("cache"));
+                        root.resolve("tmp").resolve("cache"), s3.cacheMaxBytes());
             }
             default -> throw new IllegalArgumentException("hpl.store.backend must be 'local' or 's3', not '" + store.backend() + "'");
         };

@@ -74,6 +74,10 @@ public interface ServerConfig {
         /** Path-style URLs (http://host/bucket/key), as MinIO wants. */
         @WithDefault("false")
         boolean pathStyle();
+
+        /** Most bytes of downloaded dataset copies kept under dir/tmp/cache; least recently used go first (8 GiB). */
+        @WithDefault("8589934592")
+        long cacheMaxBytes();
     }
 
     interface Upload {

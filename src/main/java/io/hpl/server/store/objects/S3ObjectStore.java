@@ -3,11 +3,10 @@ package io.hpl.server.store.objects;
 import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * those of the local layout. {@link #putIfAbsent} is a conditional PUT ({@code If-None-Match: *}),
  * which S3 settles atomically: of two concurrent creators exactly one succeeds, the other gets
  * 412 Precondition Failed (or 409 while the first is still in flight). Objects read as files are
- * downloaded once into a local cache folder: only keys that never change content are read that way.
+ * downloaded once into a local cache folder ({@link DownloadCache}, bounded in size): only keys that
+ * never change content are read that way.
  */
 public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
@@ -48,21 +48,34 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     private final S3Client s3;
     private final Settings settings;
-    private final Path cache;
     private final TempArea downloads;
+    private final DownloadCache cache;
 
-    /** A store with the SDK's default credentials chain (environment, web identity, profile, instance role). */
-    public S3ObjectStore(Settings settings, Path cacheDir) {
-        this(settings, cacheDir, DefaultCredentialsProvider.builder().build());
+    /** How long a copy handed to a reader is kept even over the cache's limit: it opens it within this. */
+    static final Duration CACHE_GRACE = Duration.ofMinutes(1);
+
+    /**
+     * A store with the SDK's default credentials chain (environment, web identity, profile, instance role).
+     *
+     * @param cacheMaxBytes most bytes of downloaded copies kept in {@code cacheDir} (hpl.store.s3.cache-max-bytes)
+     */
+    public S3ObjectStore(Settings settings, Path cacheDir, long cacheMaxBytes) {
+        this(settings, cacheDir, cacheMaxBytes, DefaultCredentialsProvider.builder().build());
     }
 
-    public S3ObjectStore(Settings settings, Path cacheDir, AwsCredentialsProvider credentials) {
+    public S3ObjectStore(Settings settings, Path cacheDir, long cacheMaxBytes, AwsCredentialsProvider credentials) {
+        this(settings, cacheDir, cacheMaxBytes, CACHE_GRACE, credentials);
+    }
+
+    /** As above with another grace for copies just handed out (tests: 0, so the limit applies at once). */
+    S3ObjectStore(Settings settings, Path cacheDir, long cacheMaxBytes, Duration cacheGrace, AwsCredentialsProvider credentials) {
         if (settings.bucket() == null || settings.bucket().isBlank()) {
             throw new IllegalArgumentException("hpl.store.s3.bucket is required when hpl.store.backend=s3");
         }
         this.settings = settings;
-        this.cache = cacheDir;
-        this.downloads = new TempArea(cacheDir.resolve(".downloading"));
+        Path inProgress = cacheDir.resolve(".downloading");
+        this.downloads = new TempArea(inProgress);
+        this.cache = new DownloadCache(cacheDir, inProgress, cacheMaxBytes, cacheGrace, System::nanoTime);
         S3ClientBuilder builder = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.create())
                 .region(Region.of(settings.region()))
@@ -137,9 +150,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public Optional<Path> localFile(String key) {
-        Path cached = cache.resolve(key);
-        if (Files.isRegularFile(cached)) {
-            return Optional.of(cached);
+        Optional<Path> cached = cache.get(key);
+        if (cached.isPresent()) {
+            return cached;
         }
         Path part = downloads.newPath(".part");
         try {
@@ -147,11 +160,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     ResponseTransformer.toFile(part))).isEmpty()) {
                 return Optional.empty();
             }
-            Files.createDirectories(cached.getParent());
-            Files.move(part, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return Optional.of(cached);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot cache " + key + " in " + cache, e);
+            return Optional.of(cache.add(key, part));
         } finally {
             try {
                 Files.deleteIfExists(part);
@@ -227,11 +236,12 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     private void deleteCached(String key) {
-        try {
-            Files.deleteIfExists(cache.resolve(key));
-        } catch (IOException e) {
-            // a stale copy of a deleted object is never read: readers look the object up first
-        }
+        cache.remove(key); // a copy left behind is never read: readers look the object up first
+    }
+
+    /** Bytes of downloaded copies held now (for tests). */
+    long cachedBytes() {
+        return cache.bytes();
     }
 
     private String full(String key) {

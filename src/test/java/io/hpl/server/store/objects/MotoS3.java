@@ -52,10 +52,15 @@ public final class MotoS3 {
         return "http://127.0.0.1:" + port;
     }
 
-    /** A store on this server's bucket under {@code prefix}, downloading into {@code cacheDir}. */
+    /** A store on this server's bucket under {@code prefix}, downloading into {@code cacheDir} without a size limit. */
     public S3ObjectStore open(String prefix, Path cacheDir) {
+        return open(prefix, cacheDir, Long.MAX_VALUE, S3ObjectStore.CACHE_GRACE);
+    }
+
+    /** The same, keeping at most {@code cacheMaxBytes} of downloaded copies, those read within {@code grace} always. */
+    S3ObjectStore open(String prefix, Path cacheDir, long cacheMaxBytes, java.time.Duration grace) {
         return new S3ObjectStore(new S3ObjectStore.Settings(BUCKET, prefix, Optional.of(endpoint()), REGION, true), cacheDir,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+                cacheMaxBytes, grace, StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
     }
 
     private static MotoS3 start() {
