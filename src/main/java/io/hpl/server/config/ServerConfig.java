@@ -98,6 +98,10 @@ public interface ServerConfig {
         /** Most rows in one Predict or inline Evaluate request. */
         @WithDefault("10000")
         int maxRows();
+
+        /** PredictDataset streams open at once on this replica; one more is refused RESOURCE_EXHAUSTED. */
+        @WithDefault("16")
+        int maxDatasetStreams();
     }
 
     /** Memory guards for image datasets and image requests (see ImageLimits). */

@@ -39,6 +39,7 @@ public class PredictionService {
     private final DatasetStore datasets;
     private final LoadedModels loaded;
     private final int maxRows;
+    private final int maxDatasetStreams;
     private final ImageLimits imageLimits;
     private final TableLimits tableLimits;
     private final ModelEncoders encoders = new ModelEncoders();
@@ -50,6 +51,7 @@ public class PredictionService {
         this.datasets = datasets;
         this.loaded = loaded;
         this.maxRows = config.predict().maxRows();
+        this.maxDatasetStreams = config.predict().maxDatasetStreams();
         this.imageLimits = imageLimits;
     }
 
@@ -280,7 +282,8 @@ public class PredictionService {
     /**
      * Opens a stored dataset for scoring a chunk at a time with a model (PredictDataset). Checks
      * everything that can be checked before the first row (chunk size, model, dataset, the dataset's
-     * columns against the model's schema, the id column), so bad requests fail before streaming.
+     * columns against the model's schema, the id column), so bad requests fail before streaming; at most
+     * hpl.predict.max-dataset-streams are open at once (RESOURCE_EXHAUSTED past it).
      *
      * @param chunkRows rows per chunk, 0 for {@link #DEFAULT_CHUNK_ROWS}; at most hpl.predict.max-rows
      * @param idColumn  a column whose text comes with each row, or null
@@ -292,11 +295,22 @@ public class PredictionService {
             throw HplException.invalid("chunk_rows " + chunkRows + " is out of range: use 1 to " + maxRows
                     + " (hpl.predict.max-rows), or 0 for " + Math.min(DEFAULT_CHUNK_ROWS, maxRows));
         }
-        ModelRecord model = models.resolve(ref);
-        io.hpl.server.data.RowChunks chunks = datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly);
-        datasetStreamsOpen.incrementAndGet();
-        return new DatasetScoring(model, chunks, rows, this::run, datasetChunksRead::incrementAndGet,
-                datasetStreamsOpen::decrementAndGet);
+        // Each open stream holds a worker thread while its client reads (flow control): without a bound,
+        // slow readers could take the whole pool, and every blocking call with it.
+        if (datasetStreamsOpen.incrementAndGet() > maxDatasetStreams) {
+            datasetStreamsOpen.decrementAndGet();
+            throw HplException.exhausted(maxDatasetStreams + " PredictDataset streams are open on this server"
+                    + " (hpl.predict.max-dataset-streams): retry when one has ended");
+        }
+        try {
+            ModelRecord model = models.resolve(ref);
+            io.hpl.server.data.RowChunks chunks = datasets.openChunks(datasetId, model.schema(), idColumn, unlabelledOnly);
+            return new DatasetScoring(model, chunks, rows, this::run, datasetChunksRead::incrementAndGet,
+                    datasetStreamsOpen::decrementAndGet);
+        } catch (RuntimeException e) {
+            datasetStreamsOpen.decrementAndGet();
+            throw e;
+        }
     }
 
     /**

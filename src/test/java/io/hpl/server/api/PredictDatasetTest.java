@@ -72,6 +72,9 @@ class PredictDatasetTest {
     @ConfigProperty(name = "hpl.predict.max-rows")
     int maxRows;
 
+    @ConfigProperty(name = "hpl.predict.max-dataset-streams")
+    int maxStreams;
+
     private String[] lines;
     private String bigDataset;
 
@@ -191,6 +194,45 @@ class PredictDatasetTest {
         }
         assertEquals(0, predictions.datasetStreamsOpen(), "the stream's work went on after the client cancelled");
         assertTrue(predictions.datasetChunksRead() - before < ROWS / CHUNK, "it stopped before the end of the dataset");
+    }
+
+    /**
+     * Each open stream holds a worker thread while its client is slow: past hpl.predict.max-dataset-streams
+     * (3 in tests) one more is refused RESOURCE_EXHAUSTED, and taken again once one has ended.
+     */
+    @Test
+    void streamsPastTheLimitAreRefusedUntilOneEnds() {
+        String small = ApiTestSupport.upload(client, "y", GeneratedCsv.make(40, 0, 5), "id").getId();
+        List<io.grpc.Context.CancellableContext> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < maxStreams; i++) {
+                // Slow clients: each reads one message and no more, so its stream stays open at flow control.
+                io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+                open.add(call);
+                io.grpc.Context previous = call.attach();
+                try {
+                    assertEquals(CHUNK, blocking.predictDataset(request(bigDataset).setChunkRows(CHUNK).build()).next()
+                            .getPredictionsCount());
+                } finally {
+                    call.detach(previous);
+                }
+            }
+            assertEquals(maxStreams, predictions.datasetStreamsOpen());
+            assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> indexes(request(small)), "hpl.predict.max-dataset-streams");
+            open.remove(0).cancel(null);
+            long deadline = System.nanoTime() + 30_000_000_000L; // bounded poll on the ended stream's release
+            while (System.nanoTime() < deadline && predictions.datasetStreamsOpen() >= maxStreams) {
+                Thread.onSpinWait();
+            }
+            assertEquals(LongStream.range(0, 40).boxed().toList(), indexes(request(small)), "a slot again once one ended");
+        } finally {
+            open.forEach(call -> call.cancel(null));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline && predictions.datasetStreamsOpen() > 0) {
+                Thread.onSpinWait();
+            }
+        }
+        assertEquals(0, predictions.datasetStreamsOpen());
     }
 
     @Test
