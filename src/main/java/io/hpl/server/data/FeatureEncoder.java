@@ -3,8 +3,10 @@ package io.hpl.server.data;
 import io.hpl.server.errors.EchoedInput;
 import io.hpl.server.errors.HplException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -25,10 +27,25 @@ public final class FeatureEncoder {
     private final DatasetSchema schema;
     /** Per feature column: its category → position in the one-hot block (empty for numeric columns). */
     private final List<Map<String, Integer>> categoryIndex;
+    private final int width;
+    /** Every column a row of this schema may carry: the features, the target and the ignored ones. */
+    private final Set<String> knownColumns;
 
     public FeatureEncoder(DatasetSchema schema) {
         this.schema = schema;
         this.categoryIndex = schema.features().stream().map(FeatureEncoder::indexOf).toList();
+        this.width = schema.encodedWidth();
+        Set<String> known = new HashSet<>(schema.ignoredColumns());
+        if (schema.targetColumn() != null) {
+            known.add(schema.targetColumn());
+        }
+        schema.features().forEach(c -> known.add(c.name()));
+        this.knownColumns = Set.copyOf(known);
+    }
+
+    /** Whether a row may carry this column (a feature, the target or an ignored column): others are most likely typos. */
+    public boolean knowsColumn(String column) {
+        return knownColumns.contains(column);
     }
 
     private static Map<String, Integer> indexOf(Column column) {
@@ -51,7 +68,7 @@ public final class FeatureEncoder {
      * @return {@link DatasetSchema#encodedWidth()} values
      */
     public float[] encodeRow(String rowLabel, Function<String, CellValue> lookup) {
-        float[] out = new float[schema.encodedWidth()];
+        float[] out = new float[width];
         int offset = 0;
         List<Column> features = schema.features();
         for (int c = 0; c < features.size(); c++) {
@@ -86,7 +103,6 @@ public final class FeatureEncoder {
      * @param lookup a feature column's values, or null when the request lacks the column (every row missing)
      */
     public float[] encodeColumns(int rows, Function<String, ColumnReader> lookup) {
-        int width = schema.encodedWidth();
         float[] out = new float[Math.multiplyExact(rows, width)];
         int offset = 0;
         List<Column> features = schema.features();

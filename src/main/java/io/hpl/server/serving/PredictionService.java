@@ -24,7 +24,6 @@ import io.hpl.server.store.ModelStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -131,7 +130,7 @@ public class PredictionService {
 
     private Scored scoreColumns(ModelRecord model, FeatureColumns columns) {
         requireTabular(model);
-        checkColumns("", columns.columns().keySet(), model);
+        checkColumns("", columns.columns().keySet(), encoders.of(model), model);
         for (io.hpl.server.data.Column column : model.schema().features()) {
             if (!column.hasMissing() && !columns.columns().containsKey(column.name())) {
                 throw HplException.invalid("no values for column " + EchoedInput.quote(column.name()) + ": model '"
@@ -360,7 +359,7 @@ public class PredictionService {
 
     /** One request row as model inputs, refusing columns the model does not know. */
     private float[] encode(FeatureEncoder encoder, ModelRecord model, int row, Map<String, CellValue> cells) {
-        checkColumns("row " + row + ": ", cells.keySet(), model);
+        checkColumns("row " + row + ": ", cells.keySet(), encoder, model);
         return encode(encoder, "row " + row, cells::get, cells.keySet());
     }
 
@@ -376,12 +375,9 @@ public class PredictionService {
     }
 
     /** A column the model does not know is most likely a typo: say so instead of ignoring it. */
-    private static void checkColumns(String where, Set<String> columns, ModelRecord model) {
-        Set<String> known = new HashSet<>(model.schema().ignoredColumns());
-        known.add(model.schema().targetColumn());
-        model.schema().features().forEach(c -> known.add(c.name()));
+    private static void checkColumns(String where, Set<String> columns, FeatureEncoder encoder, ModelRecord model) {
         for (String column : columns) {
-            if (!known.contains(column)) {
+            if (!encoder.knowsColumn(column)) {
                 throw HplException.invalid(where + "unknown column " + EchoedInput.quote(column) + "; model '" + model.name()
                         + "' takes " + featureNames(model));
             }
