@@ -22,54 +22,46 @@ public record FeatureColumns(int rows, Map<String, Values> columns) {
     }
 
     /** The values of one column. */
-    public sealed interface Values extends FeatureEncoder.ColumnReader permits Numbers, Floats, Texts {
+    public sealed interface Values extends FeatureEncoder.ColumnReader permits NumericValues, Texts {
     }
 
-    /** Numbers; NaN is a missing value (a tensor has no null), as in the raw ONNX input. */
-    public record Numbers(double[] values) implements Values {
+    /** Numbers of either width; NaN is a missing value (a tensor has no null), as in the raw ONNX input. */
+    public sealed interface NumericValues extends Values permits Numbers, Floats {
         @Override
-        public int length() {
-            return values.length;
-        }
-
-        @Override
-        public boolean numeric() {
+        default boolean numeric() {
             return true;
         }
 
         @Override
-        public double number(int row) {
-            return values[row];
-        }
-
-        @Override
-        public CellValue cell(int row) {
-            double v = values[row];
+        default CellValue cell(int row) {
+            double v = number(row);
             return Double.isNaN(v) ? CellValue.MISSING : new CellValue.Number(v);
         }
     }
 
-    /** float32 numbers, as the model computes in; NaN is a missing value. */
-    public record Floats(float[] values) implements Values {
+    /** float64 numbers. */
+    public record Numbers(double[] values) implements NumericValues {
         @Override
         public int length() {
             return values.length;
         }
 
         @Override
-        public boolean numeric() {
-            return true;
+        public double number(int row) {
+            return values[row];
+        }
+    }
+
+    /** float32 numbers, as the model computes in. */
+    public record Floats(float[] values) implements NumericValues {
+        @Override
+        public int length() {
+            return values.length;
         }
 
         @Override
         public double number(int row) {
             return values[row];
-        }
-
-        @Override
-        public CellValue cell(int row) {
-            float v = values[row];
-            return Float.isNaN(v) ? CellValue.MISSING : new CellValue.Number(v);
         }
     }
 
