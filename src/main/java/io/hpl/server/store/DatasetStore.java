@@ -114,7 +114,8 @@ public final class DatasetStore {
 
     /** Starts an upload; the caller appends the file's bytes, then finishes (or aborts) it. */
     public DatasetUpload begin(DatasetHeaderSpec header) {
-        quota.begin();
+        // Counted from the store, not from what this process saw: other replicas publish and delete too.
+        quota.begin(list().stream().mapToLong(DatasetRecord::sizeBytes).sum());
         try {
             return new DatasetUpload(this, header, tmp.newPath(".upload"), maxUploadBytes, quota);
         } catch (IOException | RuntimeException e) {

@@ -18,8 +18,12 @@ final class UploadQuota {
         this.stored = storedAtStart;
     }
 
-    /** Takes a slot for one more upload. */
-    synchronized void begin() {
+    /**
+     * Takes a slot for one more upload, first counting the store's datasets afresh ({@code storedNow}):
+     * replicas sharing a store see each other's datasets at each upload's start, not only their own.
+     */
+    synchronized void begin(long storedNow) {
+        stored = storedNow;
         if (inFlight >= limits.maxInFlight()) {
             throw HplException.exhausted(inFlight + " uploads are being received, the limit (hpl.upload.max-in-flight);"
                     + " retry when one has finished");

@@ -96,4 +96,18 @@ class UploadLimitsTest {
         upload(store, csv(2, 140));
         assertEquals(140, store.storedBytes());
     }
+
+    /** Two processes on one store: each counts the other's datasets against the limit, and its deletes. */
+    @Test
+    void storedBytesCountWhatOtherProcessesStored() {
+        DatasetStore first = store(4, 250);
+        DatasetStore second = store(4, 250); // started before the first stored anything
+        DatasetRecord a = upload(first, csv(1, 120));
+        HplException refused = assertThrows(HplException.class, () -> upload(second, csv(2, 140)));
+        assertEquals(ErrorKind.RESOURCE_EXHAUSTED, refused.kind());
+        assertTrue(refused.getMessage().contains("the store holds 120 bytes"), refused.getMessage());
+        assertTrue(second.delete(a.id()));
+        upload(first, csv(3, 140)); // the first counts the second's delete
+        assertEquals(140, first.storedBytes());
+    }
 }
