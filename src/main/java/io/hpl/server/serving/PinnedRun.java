@@ -17,8 +17,9 @@ import java.util.Map;
  * Reusable ONNX Runtime tensors for small runs of one row count on one session: the input {@code x}
  * over a direct buffer, and the outputs {@code mean} and {@code variance} pinned to buffers of ours,
  * so a run creates no tensor object. ORT's JNI builds each output it returns by looking its classes
- * and constructors up by name, which was a third of a one-row run (docs/benchmark.md, "Pinned
- * tensors"). Used by one thread at a time: {@link OnnxModelSession} keeps one per thread.
+ * and constructors up by name; with the input tensor made per call, that was about a third of a
+ * one-row run (docs/benchmark.md, "Pinned tensors"). Used by one thread at a time:
+ * {@link OnnxModelSession} keeps one per thread.
  */
 final class PinnedRun implements AutoCloseable {
     /** Most input values (rows × width) a pinned run holds: 16 KiB, a few table rows. */
