@@ -18,7 +18,7 @@ import java.util.Map;
  * over a direct buffer, and the outputs {@code mean} and {@code variance} pinned to buffers of ours,
  * so a run creates no tensor object. ORT's JNI builds each output it returns by looking its classes
  * and constructors up by name; with the input tensor made per call, that was about a third of a
- * one-row run (docs/benchmark.md, "Pinned tensors, and where the floor is"). Used by one thread at a
+ * one-row run (docs/benchmark.md, its section on pinned tensors). Used by one thread at a
  * time: {@link OnnxModelSession} keeps one per thread.
  */
 final class PinnedRun implements AutoCloseable {
