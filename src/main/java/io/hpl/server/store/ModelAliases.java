@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hpl.server.errors.EchoedInput;
+import io.hpl.server.errors.ErrorKind;
 import io.hpl.server.errors.HplException;
 import io.hpl.server.store.objects.ObjectStore;
 import java.io.IOException;
@@ -14,12 +15,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
  * Each model's aliases (alias → version), one object a model: {@code model-aliases/<name>.json}, replaced
  * whole, so a crash leaves either the old map or the new one. Writers are serialised by the
- * {@link ModelStore} that owns this (its monitor); across processes the last move wins. Readers see an
+ * {@link ModelStore} that owns this (its monitor); across processes each move is a compare-and-replace
+ * ({@link ObjectStore#replaceIf}), redone on a conflict, so concurrent moves on two replicas both hold. Readers see an
  * immutable map from a cache, so Predict does not parse a file per call: a move made here counts at
  * once, one made by another process sharing the store once the cache is re-read, after the refresh
  * interval. With a zero interval on a local store the cache is checked against the file's identity
@@ -101,47 +104,64 @@ final class ModelAliases {
 
     /** Caller holds the store's monitor. */
     void put(String name, String alias, int version) {
-        Map<String, Integer> next = new TreeMap<>(reload(name));
-        next.put(alias, version);
-        write(name, next);
+        update(name, aliases -> aliases.put(alias, version));
     }
 
     /** Caller holds the store's monitor. Returns the version it pointed to, or null if there was no such alias. */
     Integer remove(String name, String alias) {
-        Map<String, Integer> next = new TreeMap<>(reload(name));
-        Integer was = next.remove(alias);
-        if (was != null) {
-            write(name, next);
-        }
-        return was;
+        Integer[] was = new Integer[1];
+        update(name, aliases -> was[0] = aliases.remove(alias));
+        return was[0];
     }
 
-    private void write(String name, Map<String, Integer> aliases) {
-        try {
-            if (aliases.isEmpty()) {
-                objects.delete(key(name));
-                written.remove(key(name));
-            } else {
-                objects.put(key(name), json.writeValueAsBytes(aliases));
-                objects.stat(key(name)).ifPresent(stamp -> written.put(key(name), stamp));
+    /** Most rounds of one move while other processes keep moving the same model's aliases. */
+    static final int MAX_ROUNDS = 16;
+
+    /**
+     * Reads the model's aliases, changes them, and writes them back only if no other process wrote them
+     * meanwhile ({@link ObjectStore#replaceIf}); else reads again and redoes the change, so a move made by
+     * another replica at the same moment is kept, not overwritten. A model whose last alias goes keeps an
+     * empty map rather than a deleted object: a delete cannot be made conditional on every S3.
+     */
+    private void update(String name, Consumer<Map<String, Integer>> change) {
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            Optional<ObjectStore.Versioned> current = objects.getVersioned(key(name));
+            Map<String, Integer> before = current.isEmpty() ? Map.of() : parse(name, current.get().content());
+            Map<String, Integer> next = new TreeMap<>(before);
+            change.accept(next);
+            if (next.equals(before)) {
+                return; // nothing changes (an alias removed that was not there)
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the aliases of model " + name, e);
+            boolean replaced;
+            try {
+                replaced = objects.replaceIf(key(name), current.map(ObjectStore.Versioned::token).orElse(null),
+                        json.writeValueAsBytes(next));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the aliases of model " + name, e);
+            }
+            if (replaced) {
+                objects.stat(key(name)).ifPresent(stamp -> written.put(key(name), stamp));
+                writes.incrementAndGet();
+                cache.remove(name); // the next read takes the new object (and, locally, its new stamp)
+                return;
+            }
         }
-        writes.incrementAndGet();
-        cache.remove(name); // the next read takes the new object (and, locally, its new stamp)
+        throw new HplException(ErrorKind.UNAVAILABLE, "the aliases of model " + EchoedInput.quote(name) + " changed "
+                + MAX_ROUNDS + " times while this move was being made (other replicas moving them): try again");
+    }
+
+    private Map<String, Integer> parse(String name, byte[] content) {
+        try {
+            return Collections.unmodifiableMap(new TreeMap<>(json.readValue(content, new TypeReference<Map<String, Integer>>() { })));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable model aliases " + key(name) + " in " + objects.describe(), e);
+        }
     }
 
     private Map<String, Integer> load(String name, String stamp) {
         long writesBefore = writes.get();
         Optional<byte[]> bytes = objects.get(key(name));
-        Map<String, Integer> aliases;
-        try {
-            aliases = bytes.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(json.readValue(bytes.get(),
-                    new TypeReference<Map<String, Integer>>() { })));
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable model aliases " + key(name) + " in " + objects.describe(), e);
-        }
+        Map<String, Integer> aliases = bytes.isEmpty() ? Map.of() : parse(name, bytes.get());
         if (writes.get() == writesBefore) {
             cache.put(name, new Cached(bytes.isEmpty() ? null : stamp, System.nanoTime(), aliases));
         }

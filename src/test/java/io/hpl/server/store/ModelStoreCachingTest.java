@@ -158,6 +158,17 @@ class ModelStoreCachingTest {
         }
 
         @Override
+        public Optional<Versioned> getVersioned(String key) {
+            reads.incrementAndGet();
+            return delegate.getVersioned(key);
+        }
+
+        @Override
+        public boolean replaceIf(String key, String token, byte[] content) {
+            return delegate.replaceIf(key, token, content);
+        }
+
+        @Override
         public List<String> children(String prefix) {
             reads.incrementAndGet();
             return delegate.children(prefix);

@@ -116,6 +116,43 @@ class SharedStoreTest {
         assertEquals(4, two.publish(ModelStoreTest.draft("m"), new byte[] {4}).version());
     }
 
+    /**
+     * Two processes moving aliases of one model at the same moment: this one has read the aliases when the
+     * other moves another alias, then this one writes. Both moves hold; with last-writer-wins the other's
+     * move was lost.
+     */
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aliasMovesOnTwoProcessesAtOnceBothHold(StoreBackend backend) {
+        ModelStore other = new ModelStore(process(backend, "other"), Duration.ZERO);
+        other.publish(ModelStoreTest.draft("m"), new byte[] {1});
+        other.publish(ModelStoreTest.draft("m"), new byte[] {2});
+        ModelStore here = new ModelStore(beforeFirstAliasWrite(process(backend, "here"),
+                () -> other.setAlias("m", "candidate", 2)), Duration.ZERO);
+        here.setAlias("m", "production", 1);
+        assertEquals(Map.of("candidate", 2, "production", 1), other.aliases("m"));
+        assertEquals(Map.of("candidate", 2, "production", 1), here.aliases("m"));
+        here.deleteAlias("m", "candidate");
+        assertEquals(Map.of("production", 1), other.aliases("m"));
+    }
+
+    /** The store, running {@code meanwhile} once, just before this process first writes an alias object. */
+    private static ObjectStore beforeFirstAliasWrite(ObjectStore store, Runnable meanwhile) {
+        AtomicBoolean once = new AtomicBoolean(true);
+        return (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    boolean write = method.getName().equals("put") || method.getName().equals("replaceIf");
+                    if (write && String.valueOf(args[0]).startsWith("model-aliases/") && once.compareAndSet(true, false)) {
+                        meanwhile.run();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     /** A serving process sees another's new version and alias move once its refresh interval has passed, and loads the new target. */
     @ParameterizedTest
     @EnumSource(StoreBackend.class)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.SimpleFileVisitor;
@@ -13,9 +14,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -23,13 +30,22 @@ import java.util.stream.Stream;
  * always had). Every write goes to a file aside in {@code tmp/objects/}, is flushed, and then takes
  * its place with one atomic rename; {@link #putIfAbsent} uses a hard link instead, which fails when
  * the name is taken, so two processes on one volume never both create the same object.
+ * {@link #replaceIf} compares and replaces holding {@code tmp/replace.lock} (a file lock, which
+ * processes sharing the volume respect, inside a lock of this JVM's), with the content's SHA-256 as
+ * the token.
  */
 public final class LocalObjectStore implements ObjectStore {
     private final Path root;
     private final TempArea tmp;
 
+    /** One lock per lock file in this JVM: a file lock guards against other processes only. */
+    private static final ConcurrentMap<Path, ReentrantLock> REPLACE_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path replaceLock;
+
     public LocalObjectStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.replaceLock = this.root.resolve("tmp").resolve("replace.lock");
         this.tmp = new TempArea(this.root.resolve("tmp").resolve("objects"));
         // Where earlier versions of the store staged their writes: a crash may have left files there.
         new TempArea(this.root.resolve("tmp").resolve("models"));
@@ -112,6 +128,41 @@ public final class LocalObjectStore implements ObjectStore {
                 return Optional.empty();
             }
             throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    @Override
+    public Optional<Versioned> getVersioned(String key) {
+        return get(key).map(content -> new Versioned(content, digest(content)));
+    }
+
+    @Override
+    public boolean replaceIf(String key, String token, byte[] content) {
+        ReentrantLock inJvm = REPLACE_LOCKS.computeIfAbsent(replaceLock, p -> new ReentrantLock());
+        inJvm.lock();
+        try {
+            Files.createDirectories(replaceLock.getParent());
+            try (FileChannel channel = FileChannel.open(replaceLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock ignored = channel.lock()) {
+                Optional<byte[]> now = get(key);
+                boolean unchanged = token == null ? now.isEmpty() : now.isPresent() && digest(now.get()).equals(token);
+                if (unchanged) {
+                    put(key, content);
+                }
+                return unchanged;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace " + file(key), e);
+        } finally {
+            inJvm.unlock();
+        }
+    }
+
+    private static String digest(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }
     }
 

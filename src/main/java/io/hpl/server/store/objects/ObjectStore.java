@@ -9,8 +9,8 @@ import java.util.Optional;
  * Two implementations: a local directory ({@link LocalObjectStore}, the default; keys are the relative
  * paths under its root) and an S3-compatible bucket ({@link S3ObjectStore}). Every write replaces or
  * creates a whole object at once: a reader sees the old content or the new, never part of one.
- * {@link #putIfAbsent} is the one primitive that settles races between processes (version numbers,
- * identical uploads). Failures of the backend itself are {@link io.hpl.server.errors.HplException}s
+ * {@link #putIfAbsent} and {@link #replaceIf} settle races between processes: the first for objects
+ * created once (version numbers, identical uploads), the second for objects that change (aliases). Failures of the backend itself are {@link io.hpl.server.errors.HplException}s
  * (UNAVAILABLE for an unreachable bucket) or {@link java.io.UncheckedIOException}s.
  */
 public interface ObjectStore {
@@ -21,11 +21,21 @@ public interface ObjectStore {
     /** Creates the object only if there is none under the key; false (nothing written) when there is. */
     boolean putIfAbsent(String key, byte[] content);
 
+    /**
+     * Replaces the object only if it is still the one {@code token} names (a {@link Versioned#token()}
+     * read before); with a null token, creates it only if there is none, as {@link #putIfAbsent}. False,
+     * nothing written, when another writer changed (or removed) it meanwhile: read again and retry.
+     */
+    boolean replaceIf(String key, String token, byte[] content);
+
     /** Creates or replaces the object with the file's content; the file is consumed (moved or deleted). */
     void putFile(String key, Path file);
 
     /** The object's content, empty when there is none. */
     Optional<byte[]> get(String key);
+
+    /** The object's content with its token for {@link #replaceIf}, empty when there is none. */
+    Optional<Versioned> getVersioned(String key);
 
     /**
      * Something that changes whenever the object is replaced (file identity and time, or ETag); empty
@@ -61,6 +71,10 @@ public interface ObjectStore {
     /** Who this process is (host, process id, start time), as written into claims it makes. */
     static String owner() {
         return TempArea.OWNER;
+    }
+
+    /** An object's content and a token that changes whenever the object is replaced. */
+    record Versioned(byte[] content, String token) {
     }
 
     /** A key and its {@link #stat} stamp, as listed. */

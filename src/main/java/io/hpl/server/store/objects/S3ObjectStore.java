@@ -110,6 +110,24 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
+    public boolean replaceIf(String key, String token, byte[] content) {
+        if (token == null) {
+            return putIfAbsent(key, content);
+        }
+        try {
+            s3.putObject(b -> b.bucket(settings.bucket()).key(full(key)).ifMatch(token), RequestBody.fromBytes(content));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409 || e.statusCode() == 404) {
+                return false; // replaced, being replaced, or removed since the token was read
+            }
+            throw failure("write", key, e);
+        } catch (SdkException e) {
+            throw failure("write", key, e);
+        }
+    }
+
+    @Override
     public void putFile(String key, Path file) {
         call("write", key, () -> s3.putObject(b -> b.bucket(settings.bucket()).key(full(key)), RequestBody.fromFile(file)));
         try {
@@ -122,6 +140,14 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     @Override
     public Optional<byte[]> get(String key) {
         return readIfPresent(key, () -> s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(full(key))).asByteArray());
+    }
+
+    @Override
+    public Optional<Versioned> getVersioned(String key) {
+        return readIfPresent(key, () -> {
+            var object = s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(full(key)));
+            return new Versioned(object.asByteArray(), object.response().eTag());
+        });
     }
 
     @Override

@@ -58,6 +58,69 @@ class ObjectStoreTest {
         assertArrayEquals(bytes("first"), store.get("k/claim").orElseThrow(), "the loser wrote nothing");
     }
 
+    /** replaceIf writes only over the version it was given (none: only where there is no object). */
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void replaceIfWritesOnlyOverTheVersionItRead(StoreBackend backend) {
+        ObjectStore one = backend.open(shared, local.resolve("one"));
+        ObjectStore two = backend.open(shared, local.resolve("two"));
+        assertTrue(one.getVersioned("m/a.json").isEmpty());
+        assertTrue(one.replaceIf("m/a.json", null, bytes("v1")), "no object: created");
+        assertFalse(two.replaceIf("m/a.json", null, bytes("other")), "there is one now");
+        ObjectStore.Versioned read = one.getVersioned("m/a.json").orElseThrow();
+        assertArrayEquals(bytes("v1"), read.content());
+        assertTrue(two.replaceIf("m/a.json", two.getVersioned("m/a.json").orElseThrow().token(), bytes("v2")));
+        assertFalse(one.replaceIf("m/a.json", read.token(), bytes("v3")), "v1's token no longer names the object");
+        assertArrayEquals(bytes("v2"), one.get("m/a.json").orElseThrow(), "the loser wrote nothing");
+        String v2 = one.getVersioned("m/a.json").orElseThrow().token();
+        assertNotEquals(read.token(), v2);
+        assertTrue(one.replaceIf("m/a.json", v2, bytes("v3")));
+        one.delete("m/a.json");
+        assertFalse(two.replaceIf("m/a.json", v2, bytes("v4")), "removed since the token was read");
+        assertTrue(one.get("m/a.json").isEmpty());
+    }
+
+    /** Writers on two processes each adding to one object by read, change, replaceIf, retry: nothing is lost. */
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void readChangeReplaceLosesNoConcurrentChange(StoreBackend backend) throws Exception {
+        ObjectStore one = backend.open(shared, local.resolve("one"));
+        ObjectStore two = backend.open(shared, local.resolve("two"));
+        int writers = 4;
+        int each = backend == StoreBackend.S3 ? 5 : 25; // moto answers one request at a time
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < writers; t++) {
+                ObjectStore store = t % 2 == 0 ? one : two;
+                int writer = t;
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            Optional<ObjectStore.Versioned> now = store.getVersioned("counter");
+                            String lines = now.map(v -> new String(v.content(), StandardCharsets.UTF_8)).orElse("");
+                            if (store.replaceIf("counter", now.map(ObjectStore.Versioned::token).orElse(null),
+                                    bytes(lines + writer + ":" + i + "\n"))) {
+                                break;
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(writers * each, new String(one.get("counter").orElseThrow(), StandardCharsets.UTF_8).lines().count(),
+                "every writer's every change is in the object");
+    }
+
     /** Two processes racing for one key: exactly one creates it. */
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
