@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * Each model's aliases (alias → version), one object a model: {@code model-aliases/<name>.json}, replaced
  * whole, so a crash leaves either the old map or the new one. Writers are serialised by the
  * {@link ModelStore} that owns this (its monitor); across processes each move is a compare-and-replace
- * ({@link ObjectStore#replaceIf}), redone on a conflict, so concurrent moves on two replicas both hold. Readers see an
- * immutable map from a cache, so Predict does not parse a file per call: a move made here counts at
+ * ({@link ObjectStore#replaceIf}), redone on a conflict, so concurrent moves on two replicas both hold.
+ * Readers see an immutable map from a cache, so Predict does not parse a file per call: a move made here counts at
  * once, one made by another process sharing the store once the cache is re-read, after the refresh
  * interval. With a zero interval on a local store the cache is checked against the file's identity
  * at every read instead (one stat: every write is a rename, so a new inode).
