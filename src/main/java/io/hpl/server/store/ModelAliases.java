@@ -102,16 +102,14 @@ final class ModelAliases {
         return stamp.equals(written.get(key));
     }
 
-    /** Caller holds the store's monitor. */
-    void put(String name, String alias, int version) {
-        update(name, aliases -> aliases.put(alias, version));
+    /** Caller holds the store's monitor. Returns the version the alias pointed to before, or null if it had none. */
+    Integer put(String name, String alias, int version) {
+        return update(name, aliases -> aliases.put(alias, version)).get(alias);
     }
 
     /** Caller holds the store's monitor. Returns the version it pointed to, or null if there was no such alias. */
     Integer remove(String name, String alias) {
-        Integer[] was = new Integer[1];
-        update(name, aliases -> was[0] = aliases.remove(alias));
-        return was[0];
+        return update(name, aliases -> aliases.remove(alias)).get(alias);
     }
 
     /** Most rounds of one move while other processes keep moving the same model's aliases. */
@@ -121,16 +119,17 @@ final class ModelAliases {
      * Reads the model's aliases, changes them, and writes them back only if no other process wrote them
      * meanwhile ({@link ObjectStore#replaceIf}); else reads again and redoes the change, so a move made by
      * another replica at the same moment is kept, not overwritten. A model whose last alias goes keeps an
-     * empty map rather than a deleted object: a delete cannot be made conditional on every S3.
+     * empty map rather than a deleted object: a delete cannot be made conditional on every S3. Returns
+     * the aliases as they were just before the change was written.
      */
-    private void update(String name, Consumer<Map<String, Integer>> change) {
+    private Map<String, Integer> update(String name, Consumer<Map<String, Integer>> change) {
         for (int round = 0; round < MAX_ROUNDS; round++) {
             Optional<ObjectStore.Versioned> current = objects.getVersioned(key(name));
             Map<String, Integer> before = current.isEmpty() ? Map.of() : parse(name, current.get().content());
             Map<String, Integer> next = new TreeMap<>(before);
             change.accept(next);
             if (next.equals(before)) {
-                return; // nothing changes (an alias removed that was not there)
+                return before; // nothing changes (an alias removed that was not there, or set where it points)
             }
             boolean replaced;
             try {
@@ -143,7 +142,7 @@ final class ModelAliases {
                 objects.stat(key(name)).ifPresent(stamp -> written.put(key(name), stamp));
                 writes.incrementAndGet();
                 cache.remove(name); // the next read takes the new object (and, locally, its new stamp)
-                return;
+                return before;
             }
         }
         throw new HplException(ErrorKind.UNAVAILABLE, "the aliases of model " + EchoedInput.quote(name) + " changed "

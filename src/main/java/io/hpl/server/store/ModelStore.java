@@ -259,8 +259,7 @@ public final class ModelStore {
         }
         ModelRecord record = get(name, version);
         warmUp(record);
-        Integer before = aliases.of(name).get(alias);
-        aliases.put(name, alias, version);
+        Integer before = aliases.put(name, alias, version); // what it replaced in the store, not a cached view
         return before == null ? 0 : before;
     }
 
