@@ -3,7 +3,6 @@ package io.hpl.server.training.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import io.hpl.server.training.NativeArrays;
 import io.hpl.server.training.nn.UncertaintyLearner;
 import io.hpl.server.training.optim.Adam;
 
@@ -113,7 +112,6 @@ public final class HeadMetaGradient {
 
     /** −λ2·mean_k g_φ(u_o,k), the outer loss's direct term (UTK/STS in the authors' code). */
     public static NDArray outerTerm(UncertaintyLearner learner, NDArray outerInput, double outerWeight) {
-        NDArray z = learner.forward(outerInput);
-        return z.mul(NativeArrays.scalar(z, -outerWeight)).mean(); // in g's graph: a PyTorch-owned constant
+        return ConsistencyBatches.weighted(learner.forward(outerInput), -outerWeight).mean(); // in g's graph
     }
 }
