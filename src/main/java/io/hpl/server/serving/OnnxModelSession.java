@@ -54,11 +54,11 @@ public final class OnnxModelSession implements AutoCloseable {
         long[] shape = ((TensorInfo) input.getInfo()).getShape();
         this.rowShape = Arrays.copyOfRange(shape, 1, shape.length);
         this.width = (int) Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
-        this.pinnable = isFloatRows(session, OnnxModelWriter.MEAN) && isFloatRows(session, OnnxModelWriter.VARIANCE);
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        this.pinnable = isFloatRows(outputs.get(OnnxModelWriter.MEAN)) && isFloatRows(outputs.get(OnnxModelWriter.VARIANCE));
     }
 
-    private static boolean isFloatRows(OrtSession session, String output) throws OrtException {
-        NodeInfo info = session.getOutputInfo().get(output);
+    private static boolean isFloatRows(NodeInfo info) {
         return info.getInfo() instanceof TensorInfo t && t.type == ai.onnxruntime.OnnxJavaType.FLOAT
                 && t.getShape().length == 1 && t.getShape()[0] < 0;
     }
